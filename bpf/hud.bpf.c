@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: (MIT OR Apache-2.0) AND GPL-2.0-only
+/*
+ * Kernel side of hud-record: on-CPU samples and off-CPU intervals of the target process.
+ *
+ * - A perf_event program (cpu-clock, every CPU) samples the user (and optionally kernel)
+ *   stack of target threads.
+ * - sched_switch remembers, per target thread, when and how it left the CPU and its stacks
+ *   at that moment (current == prev there, so the stacks are the thread's own). When the
+ *   thread is switched in again after >= min_offcpu_ns, the record goes to userspace.
+ *
+ * Stacks travel inline in ring-buffer events: a stack-id map with BPF_F_REUSE_STACKID can
+ * silently hand back another stack when ids are reused.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "hud_events.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+/* Set by hud-record through the skeleton's rodata before load. */
+const volatile __u64 min_offcpu_ns = 5000000;
+const volatile bool sample_kernel = false;
+const volatile bool offcpu_kernel = true;
+/* Ring fill level at which the reader is woken (a quarter of the ring by default). */
+const volatile __u64 wakeup_bytes = 2 << 20;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by hud-record before load */
+} events SEC(".maps");
+
+/* tgids being recorded: a hash so several processes can be targets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} targets SEC(".maps");
+
+/* tid -> switch-out record; only target threads are ever inserted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct hud_evt_offcpu);
+} offcpu_start SEC(".maps");
+
+/* Scratch space: events are built here, then copied into the ring at their real size. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hud_evt_sample);
+} sample_scratch SEC(".maps");
+
+/* Initial value for offcpu_start entries (a map value: too big for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hud_evt_offcpu);
+} offcpu_init SEC(".maps");
+
+/* Events dropped because the ring was full or a map was full, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* Kernels before 5.14 call the field 'state'. */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+static __always_inline bool is_target(__u32 tgid)
+{
+	return tgid && bpf_map_lookup_elem(&targets, &tgid);
+}
+
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+
+	if (n)
+		*n += 1;
+}
+
+/*
+ * Wake the reader only when the ring is filling up: a wakeup per event would cost more
+ * than the event. hud-record also polls with a short timeout.
+ */
+static __always_inline __u64 wakeup_flags(void)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	return avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/*
+ * Capture kernel (optional) then user stack into ips[]. bpf_get_stack() returns bytes
+ * written; the masks keep the verifier convinced the offsets stay inside ips[].
+ */
+static __always_inline void capture_stacks(void *ctx, __u64 *ips, __u32 *nr_kernel,
+					   __u32 *nr_user, bool kernel)
+{
+	long n;
+	__u32 nk = 0, nu = 0;
+
+	if (kernel) {
+		n = bpf_get_stack(ctx, ips, HUD_MAX_KSTACK * sizeof(__u64), 0);
+		if (n > 0)
+			nk = (__u32)n / sizeof(__u64);
+		if (nk > HUD_MAX_KSTACK)
+			nk = HUD_MAX_KSTACK;
+	}
+	n = bpf_get_stack(ctx, &ips[nk & 63], HUD_MAX_USTACK * sizeof(__u64), BPF_F_USER_STACK);
+	if (n > 0)
+		nu = (__u32)n / sizeof(__u64);
+	if (nu > HUD_MAX_USTACK)
+		nu = HUD_MAX_USTACK;
+	*nr_kernel = nk;
+	*nr_user = nu;
+}
+
+static __always_inline __u64 evt_size(__u32 fixed, __u32 nr_kernel, __u32 nr_user)
+{
+	__u64 n = (__u64)nr_kernel + nr_user;
+
+	if (n > HUD_MAX_FRAMES)
+		n = HUD_MAX_FRAMES;
+	return fixed + n * sizeof(__u64);
+}
+
+SEC("perf_event")
+int hud_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 zero = 0;
+	struct hud_evt_sample *e;
+
+	if (!is_target(id >> 32))
+		return 0;
+	e = bpf_map_lookup_elem(&sample_scratch, &zero);
+	if (!e)
+		return 0;
+	e->hdr.type = HUD_EVT_SAMPLE;
+	e->hdr.pid = id >> 32;
+	e->hdr.tid = (__u32)id;
+	e->hdr.cpu = bpf_get_smp_processor_id();
+	e->hdr.time_ns = bpf_ktime_get_ns();
+	capture_stacks(ctx, e->ips, &e->nr_kernel, &e->nr_user, sample_kernel);
+	if (bpf_ringbuf_output(&events, e, evt_size(HUD_EVT_SAMPLE_FIXED, e->nr_kernel, e->nr_user),
+			       wakeup_flags()))
+		count_lost();
+	return 0;
+}
+
+static __always_inline void switch_out(void *ctx, bool preempt, struct task_struct *prev,
+				       __u32 tgid, __u64 now)
+{
+	__u32 tid = BPF_CORE_READ(prev, pid), zero = 0;
+	struct hud_evt_offcpu *s;
+
+	s = bpf_map_lookup_elem(&offcpu_start, &tid);
+	if (!s) {
+		/* Any value will do as the initial one: every field is written below. */
+		void *init = bpf_map_lookup_elem(&offcpu_init, &zero);
+
+		if (!init || bpf_map_update_elem(&offcpu_start, &tid, init, BPF_NOEXIST) ||
+		    !(s = bpf_map_lookup_elem(&offcpu_start, &tid))) {
+			count_lost();
+			return;
+		}
+	}
+	s->hdr.type = HUD_EVT_OFFCPU;
+	s->hdr.pid = tgid;
+	s->hdr.tid = tid;
+	s->hdr.cpu = bpf_get_smp_processor_id();
+	s->hdr.time_ns = now;
+	s->duration_ns = 0;
+	s->state = task_state(prev);
+	s->flags = preempt ? HUD_EVT_PREEMPTED : 0;
+	capture_stacks(ctx, s->ips, &s->nr_kernel, &s->nr_user, offcpu_kernel);
+}
+
+static __always_inline void switch_in(struct task_struct *next, __u64 now)
+{
+	__u32 tid = BPF_CORE_READ(next, pid);
+	struct hud_evt_offcpu *s;
+	__u64 delta;
+
+	s = bpf_map_lookup_elem(&offcpu_start, &tid);
+	if (!s || !s->hdr.time_ns)
+		return;
+	delta = now - s->hdr.time_ns;
+	if (delta >= min_offcpu_ns) {
+		s->duration_ns = delta;
+		if (bpf_ringbuf_output(&events, s,
+				       evt_size(HUD_EVT_OFFCPU_FIXED, s->nr_kernel, s->nr_user),
+				       wakeup_flags()))
+			count_lost();
+	}
+	s->hdr.time_ns = 0;
+}
+
+static __always_inline int handle_switch(void *ctx, bool preempt, struct task_struct *prev,
+					 struct task_struct *next)
+{
+	__u32 prev_tgid = BPF_CORE_READ(prev, tgid);
+	__u32 next_tgid = BPF_CORE_READ(next, tgid);
+	bool out = is_target(prev_tgid), in = is_target(next_tgid);
+	__u64 now;
+
+	if (!out && !in)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (out)
+		switch_out(ctx, preempt, prev, prev_tgid, now);
+	if (in)
+		switch_in(next, now);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(hud_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return handle_switch(ctx, preempt, prev, next);
+}
+
+/* Fallback for kernels whose tp_btf attach fails; chosen by hud-record at load time. */
+SEC("raw_tp/sched_switch")
+int BPF_PROG(hud_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return handle_switch(ctx, preempt, prev, next);
+}
+
+/* Exited threads leave the map so it cannot fill up with dead tids. */
+static __always_inline int handle_exit(struct task_struct *p)
+{
+	__u32 tid;
+
+	if (!is_target(BPF_CORE_READ(p, tgid)))
+		return 0;
+	tid = BPF_CORE_READ(p, pid);
+	bpf_map_delete_elem(&offcpu_start, &tid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(hud_exit_btf, struct task_struct *p)
+{
+	return handle_exit(p);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(hud_exit_raw, struct task_struct *p)
+{
+	return handle_exit(p);
+}

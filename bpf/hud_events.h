@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Events shared by the BPF programs (bpf/hud.bpf.c) and hud-record. No includes: the BPF
+ * side gets __u32/__u64 from vmlinux.h, userspace from <linux/types.h>. Fixed-width
+ * fields only, and hud-record translates these into file records: kernel structs never
+ * reach the disk.
+ */
+#ifndef HUD_EVENTS_H
+#define HUD_EVENTS_H
+
+/*
+ * Stack depth captured per event. 127 is perf's default max; kernel stacks in the
+ * scheduler are short, so 63 frames suffice. 63 is also a mask (see capture_stacks()).
+ */
+#define HUD_MAX_USTACK 127
+#define HUD_MAX_KSTACK 63
+#define HUD_MAX_FRAMES (HUD_MAX_USTACK + HUD_MAX_KSTACK)
+
+enum hud_evt_type {
+	HUD_EVT_SAMPLE = 1,
+	HUD_EVT_OFFCPU = 2,
+};
+
+enum hud_evt_flags {
+	HUD_EVT_PREEMPTED = 1u << 0,
+};
+
+struct hud_evt_header {
+	__u32 type;	/* enum hud_evt_type */
+	__u32 pid;	/* tgid */
+	__u32 tid;
+	__u32 cpu;
+	__u64 time_ns;	/* CLOCK_MONOTONIC; for OFFCPU the switch-out time */
+};
+
+/* Only the first hud_evt_size() bytes of an event travel through the ring buffer. */
+struct hud_evt_sample {
+	struct hud_evt_header hdr;
+	__u32 nr_kernel;
+	__u32 nr_user;
+	__u64 ips[HUD_MAX_FRAMES]; /* kernel frames, then user frames, leaf first */
+};
+
+/*
+ * Doubles as the per-thread switch-out record kept in a hash map: the switch-in path
+ * fills in duration_ns and submits the map value itself, so no stack is copied twice.
+ */
+struct hud_evt_offcpu {
+	struct hud_evt_header hdr;
+	__u64 duration_ns; /* 0 while the thread is running */
+	__u32 state;	   /* task state bits at switch-out */
+	__u32 flags;	   /* enum hud_evt_flags */
+	__u32 nr_kernel;
+	__u32 nr_user;
+	__u64 ips[HUD_MAX_FRAMES];
+};
+
+#define HUD_EVT_SAMPLE_FIXED 32
+#define HUD_EVT_OFFCPU_FIXED 48
+
+#endif /* HUD_EVENTS_H */

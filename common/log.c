@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+#include <stdio.h>
+
+#include "log.h"
+
+int hud_verbose;
+const char *hud_progname = "hud";
+
+void hud_log(int level, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > hud_verbose)
+		return;
+	if (kind)
+		fprintf(stderr, "%s: %s: ", hud_progname, kind);
+	else
+		fprintf(stderr, "%s: ", hud_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Messages of every hud tool (retsnoop's elog/vlog/dlog). Errors go to stderr as one line
+ * "<tool>: error: <what>: <how to fix>"; -v raises verbosity.
+ */
+#ifndef HUD_LOG_H
+#define HUD_LOG_H
+
+#include <stdarg.h>
+
+extern int hud_verbose;	       /* 0 quiet, 1 -v, 2 -vv */
+extern const char *hud_progname; /* set by main() */
+
+void hud_log(int level, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define elog(...) hud_log(0, "error", __VA_ARGS__)
+#define wlog(...) hud_log(0, "warning", __VA_ARGS__)
+#define ilog(...) hud_log(0, NULL, __VA_ARGS__)
+#define vlog(...) hud_log(1, NULL, __VA_ARGS__)
+#define dlog(...) hud_log(2, NULL, __VA_ARGS__)
+
+#endif /* HUD_LOG_H */

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* Small helpers shared by the hud tools: number parsing, files, time. */
+#ifndef HUD_UTIL_H
+#define HUD_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Parse a whole string as an unsigned integer in [min, max] (base 10, or 0x hex).
+ * Returns 0 or -EINVAL (not a number, trailing junk) / -ERANGE (outside the bounds).
+ */
+int hud_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* Parse a non-negative decimal number of seconds or milliseconds, fractions allowed. */
+int hud_parse_double(const char *s, double min, double max, double *out);
+
+/*
+ * Read a small file (e.g. under /proc) into @buf, NUL-terminated, at most @size - 1 bytes.
+ * Returns the length or -errno.
+ */
+long hud_read_file(const char *path, char *buf, size_t size);
+
+/* CLOCK_MONOTONIC and CLOCK_REALTIME in ns. */
+uint64_t hud_now_ns(void);
+uint64_t hud_realtime_ns(void);
+
+#endif /* HUD_UTIL_H */
