@@ -36,6 +36,8 @@ enum hud_rec_type {
 	HUD_REC_OFFCPU = 5,
 	HUD_REC_LOST = 6,
 	HUD_REC_FINISH = 7,
+	HUD_REC_KSYM = 8,
+	HUD_REC_PROCESS = 9,
 };
 
 enum hud_offcpu_flags {
@@ -108,6 +110,7 @@ struct hud_rec_offcpu {
 	uint32_t tid;
 	uint64_t start_ns;
 	uint64_t duration_ns;
+	uint64_t runq_ns; /* part of duration_ns spent runnable, waiting for a CPU */
 	uint32_t cpu;
 	uint32_t state;
 	uint32_t flags;
@@ -121,6 +124,23 @@ struct hud_rec_lost {
 	uint32_t cpu;
 	uint32_t reserved;
 	uint64_t count;
+};
+
+struct hud_rec_ksym {
+	uint64_t start; /* symbol address */
+	uint64_t end;	/* next symbol's address: the extent used for lookups */
+	char names[];	/* "name\0module\0" (module empty for vmlinux) */
+};
+
+enum hud_process_flags {
+	HUD_PROCESS_EXITED = 1u << 0, /* the process exited during the recording */
+};
+
+struct hud_rec_process {
+	uint32_t pid;
+	uint32_t flags;
+	uint64_t time_ns;
+	char strings[]; /* "exe\0cmdline\0comm\0" */
 };
 
 struct hud_rec_finish {
@@ -137,7 +157,9 @@ _Static_assert(sizeof(struct hud_chunk_header) == HUD_CHUNK_HEADER_SIZE, "chunk 
 _Static_assert(sizeof(struct hud_rec_thread) == 32, "THREAD payload");
 _Static_assert(sizeof(struct hud_rec_map) == 88, "MAP payload");
 _Static_assert(sizeof(struct hud_rec_sample) == 24, "SAMPLE payload");
-_Static_assert(sizeof(struct hud_rec_offcpu) == 40, "OFFCPU payload");
+_Static_assert(sizeof(struct hud_rec_offcpu) == 48, "OFFCPU payload");
+_Static_assert(sizeof(struct hud_rec_ksym) == 16, "KSYM payload");
+_Static_assert(sizeof(struct hud_rec_process) == 16, "PROCESS payload");
 _Static_assert(sizeof(struct hud_rec_lost) == 24, "LOST payload");
 _Static_assert(sizeof(struct hud_rec_finish) == 40, "FINISH payload");
 

@@ -249,9 +249,26 @@ static const char *rec_type_name(uint32_t type)
 		return "LOST";
 	case HUD_REC_FINISH:
 		return "FINISH";
+	case HUD_REC_KSYM:
+		return "KSYM";
+	case HUD_REC_PROCESS:
+		return "PROCESS";
 	default:
 		return "unknown";
 	}
+}
+
+/* Number of NUL-terminated strings at the start of @len bytes at @p (stops at 3). */
+static int count_strings(const uint8_t *p, size_t len)
+{
+	const uint8_t *end = p + len, *nul;
+	int n = 0;
+
+	while (n < 3 && p < end && (nul = memchr(p, 0, end - p))) {
+		n++;
+		p = nul + 1;
+	}
+	return n;
 }
 
 /* Check a known record's payload (@len bytes at @pl) so callers may cast it. */
@@ -290,6 +307,12 @@ static int check_record(struct hud_reader *r, uint32_t idx, size_t off, uint32_t
 	case HUD_REC_FINISH:
 		fixed = sizeof(struct hud_rec_finish);
 		break;
+	case HUD_REC_KSYM:
+		fixed = sizeof(struct hud_rec_ksym);
+		break;
+	case HUD_REC_PROCESS:
+		fixed = sizeof(struct hud_rec_process);
+		break;
 	default:
 		return 0; /* skipped by size */
 	}
@@ -309,6 +332,17 @@ static int check_record(struct hud_reader *r, uint32_t idx, size_t off, uint32_t
 		if (!memchr(pl + fixed, 0, len - fixed))
 			return chunk_corrupt(r,
 					     "record %u (MAP) at byte %zu: path not NUL-terminated",
+					     idx, off);
+		break;
+	case HUD_REC_KSYM:
+		if (count_strings(pl + fixed, len - fixed) < 2)
+			return chunk_corrupt(r, "record %u (KSYM) at byte %zu: names not NUL-terminated",
+					     idx, off);
+		break;
+	case HUD_REC_PROCESS:
+		if (count_strings(pl + fixed, len - fixed) < 3)
+			return chunk_corrupt(r,
+					     "record %u (PROCESS) at byte %zu: strings not NUL-terminated",
 					     idx, off);
 		break;
 	case HUD_REC_SAMPLE:

@@ -474,7 +474,12 @@ static void write_every_type(struct hud_writer *w, struct rec_list *exp)
 		.reason = HUD_FINISH_SIGNAL,
 	};
 	static const uint8_t unknown[13] = "future stuff";
+	struct hud_rec_ksym ks = { .start = 0xffffffff81000000, .end = 0xffffffff81000100 };
+	static const char ks_names[] = "futex_wait\0";
+	struct hud_rec_process proc = { .pid = 100, .flags = HUD_PROCESS_EXITED, .time_ns = 11 };
+	static const char proc_strings[] = "/usr/bin/fixture\0fixture --port 8080\0fixture";
 
+	oc.runq_ns = 250000;
 	memcpy(map.build_id, build_id, BUILD_ID_LEN);
 	check_int(wadd(w, exp, HUD_REC_META, "hud_version", 12, "0.1.0", 6), ==, 0);
 	check_int(hud_writer__add_meta(w, "target_cmdline", "fixture --port 8080"), ==, 0);
@@ -486,6 +491,9 @@ static void write_every_type(struct hud_writer *w, struct rec_list *exp)
 	check_int(wadd(w, exp, HUD_REC_LOST, &lost, sizeof(lost), NULL, 0), ==, 0);
 	check_int(wadd(w, exp, 999, unknown, sizeof(unknown), NULL, 0), ==, 0);
 	check_int(wadd(w, exp, 1000, NULL, 0, NULL, 0), ==, 0);
+	check_int(wadd(w, exp, HUD_REC_KSYM, &ks, sizeof(ks), ks_names, sizeof(ks_names)), ==, 0);
+	check_int(wadd(w, exp, HUD_REC_PROCESS, &proc, sizeof(proc), proc_strings,
+		       sizeof(proc_strings)), ==, 0);
 	check_int(wadd(w, exp, HUD_REC_FINISH, &fin, sizeof(fin), NULL, 0), ==, 0);
 }
 
@@ -498,10 +506,12 @@ static void check_every_type(const struct rec_list *got)
 	const struct hud_rec_offcpu *oc;
 	const struct hud_rec_lost *lost;
 	const struct hud_rec_finish *fin;
+	const struct hud_rec_ksym *ks;
+	const struct hud_rec_process *proc;
 	struct hud_record rec;
 
-	check_int(got->nr, ==, 10);
-	if (got->nr != 10)
+	check_int(got->nr, ==, 12);
+	if (got->nr != 12)
 		return;
 	rec = (struct hud_record){ got->recs[0].type, got->recs[0].size, got->recs[0].payload };
 	check_str(hud_meta_key(&rec), "hud_version");
@@ -533,6 +543,7 @@ static void check_every_type(const struct rec_list *got)
 	oc = (const void *)got->recs[5].payload;
 	check_int(got->recs[5].type, ==, HUD_REC_OFFCPU);
 	check_uint(oc->duration_ns, ==, 1000000);
+	check_uint(oc->runq_ns, ==, 250000);
 	check_uint(oc->flags, ==, HUD_OFFCPU_PREEMPTED);
 	check_uint(oc->ips[0], ==, 0xffffffff81000020);
 	check_uint(oc->ips[2], ==, 0x555500002000);
@@ -546,8 +557,20 @@ static void check_every_type(const struct rec_list *got)
 	check_int(got->recs[8].type, ==, 1000);
 	check_int(got->recs[8].size, ==, 0);
 
-	fin = (const void *)got->recs[9].payload;
-	check_int(got->recs[9].type, ==, HUD_REC_FINISH);
+	ks = (const void *)got->recs[9].payload;
+	check_int(got->recs[9].type, ==, HUD_REC_KSYM);
+	check_uint(ks->end, ==, 0xffffffff81000100);
+	check_str(ks->names, "futex_wait");
+	check_str(ks->names + strlen(ks->names) + 1, "");
+
+	proc = (const void *)got->recs[10].payload;
+	check_int(got->recs[10].type, ==, HUD_REC_PROCESS);
+	check_uint(proc->flags, ==, HUD_PROCESS_EXITED);
+	check_str(proc->strings, "/usr/bin/fixture");
+	check_str(proc->strings + strlen(proc->strings) + 1, "fixture --port 8080");
+
+	fin = (const void *)got->recs[11].payload;
+	check_int(got->recs[11].type, ==, HUD_REC_FINISH);
 	check_uint(fin->lost, ==, 17);
 	check_uint(fin->reason, ==, HUD_FINISH_SIGNAL);
 }
@@ -1402,9 +1425,9 @@ static void t_bad_stacks(void)
 		buf_free(&raw);
 	}
 	memcpy(p, &oc, sizeof(oc));
-	expect_corrupt_record(HUD_REC_OFFCPU, 8 + 48, p, 48, "stack of 65535+65535 frames");
+	expect_corrupt_record(HUD_REC_OFFCPU, 8 + 56, p, 56, "stack of 65535+65535 frames");
 	expect_corrupt_record(HUD_REC_SAMPLE, 8 + 16, p, 16, "shorter than its 24-byte fixed part");
-	expect_corrupt_record(HUD_REC_OFFCPU, 8 + 32, p, 32, "shorter than its 40-byte fixed part");
+	expect_corrupt_record(HUD_REC_OFFCPU, 8 + 32, p, 32, "shorter than its 48-byte fixed part");
 }
 
 static void t_bad_strings(void)
@@ -1436,6 +1459,11 @@ static void t_short_fixed(void)
 	expect_corrupt_record(HUD_REC_THREAD, 8 + 24, p, 24, "THREAD) at byte 0: payload of 24");
 	expect_corrupt_record(HUD_REC_LOST, 8 + 16, p, 16, "LOST");
 	expect_corrupt_record(HUD_REC_FINISH, 8 + 32, p, 32, "FINISH");
+	expect_corrupt_record(HUD_REC_KSYM, 8 + 8, p, 8, "KSYM");
+	/* Fixed part present, names missing their NULs. */
+	memset(p, 'x', sizeof(p));
+	expect_corrupt_record(HUD_REC_KSYM, 8 + 24, p, 24, "names not NUL-terminated");
+	expect_corrupt_record(HUD_REC_PROCESS, 8 + 24, p, 24, "strings not NUL-terminated");
 }
 
 static void t_longer_payload(void)
