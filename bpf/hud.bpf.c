@@ -190,8 +190,11 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 	s->hdr.cpu = bpf_get_smp_processor_id();
 	s->hdr.time_ns = now;
 	s->duration_ns = 0;
+	s->runq_ns = 0;
 	s->state = task_state(prev);
 	s->flags = preempt ? HUD_EVT_PREEMPTED : 0;
+	/* A preempted (or yielding) thread is runnable from the moment it leaves. */
+	s->wakeup_ns = preempt || s->state == 0 ? now : 0;
 	capture_stacks(ctx, s->ips, &s->nr_kernel, &s->nr_user, offcpu_kernel);
 }
 
@@ -205,8 +208,10 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now)
 	if (!s || !s->hdr.time_ns)
 		return;
 	delta = now - s->hdr.time_ns;
+	/* runq_ns <= delta, so one test covers long sleeps and long run-queue waits. */
 	if (delta >= min_offcpu_ns) {
 		s->duration_ns = delta;
+		s->runq_ns = s->wakeup_ns && now > s->wakeup_ns ? now - s->wakeup_ns : 0;
 		if (bpf_ringbuf_output(&events, s,
 				       evt_size(HUD_EVT_OFFCPU_FIXED, s->nr_kernel, s->nr_user),
 				       wakeup_flags()))
@@ -244,6 +249,64 @@ SEC("raw_tp/sched_switch")
 int BPF_PROG(hud_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	return handle_switch(ctx, preempt, prev, next);
+}
+
+/* Run-queue delay starts when a sleeping target thread is woken. */
+static __always_inline int handle_wakeup(struct task_struct *p)
+{
+	struct hud_evt_offcpu *s;
+	__u32 tid;
+
+	if (!is_target(BPF_CORE_READ(p, tgid)))
+		return 0;
+	tid = BPF_CORE_READ(p, pid);
+	s = bpf_map_lookup_elem(&offcpu_start, &tid);
+	if (s && s->hdr.time_ns && !s->wakeup_ns)
+		s->wakeup_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(hud_wakeup_btf, struct task_struct *p)
+{
+	return handle_wakeup(p);
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(hud_wakeup_raw, struct task_struct *p)
+{
+	return handle_wakeup(p);
+}
+
+/* Names change over time (Builder::thread_name, prctl): tell userspace when. */
+static __always_inline int handle_rename(struct task_struct *task, const char *comm)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct hud_evt_comm e = {};
+
+	if (!is_target(tgid))
+		return 0;
+	e.hdr.type = HUD_EVT_COMM;
+	e.hdr.pid = tgid;
+	e.hdr.tid = BPF_CORE_READ(task, pid);
+	e.hdr.cpu = bpf_get_smp_processor_id();
+	e.hdr.time_ns = bpf_ktime_get_ns();
+	bpf_probe_read_kernel_str(e.comm, sizeof(e.comm), comm);
+	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup_flags()))
+		count_lost();
+	return 0;
+}
+
+SEC("tp_btf/task_rename")
+int BPF_PROG(hud_rename_btf, struct task_struct *task, const char *comm)
+{
+	return handle_rename(task, comm);
+}
+
+SEC("raw_tp/task_rename")
+int BPF_PROG(hud_rename_raw, struct task_struct *task, const char *comm)
+{
+	return handle_rename(task, comm);
 }
 
 /* Exited threads leave the map so it cannot fill up with dead tids. */

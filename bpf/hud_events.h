@@ -19,6 +19,7 @@
 enum hud_evt_type {
 	HUD_EVT_SAMPLE = 1,
 	HUD_EVT_OFFCPU = 2,
+	HUD_EVT_COMM = 3,
 };
 
 enum hud_evt_flags {
@@ -48,6 +49,8 @@ struct hud_evt_sample {
 struct hud_evt_offcpu {
 	struct hud_evt_header hdr;
 	__u64 duration_ns; /* 0 while the thread is running */
+	__u64 runq_ns;	   /* wake-up (or preemption) to switch-in */
+	__u64 wakeup_ns;   /* when it became runnable again, 0 while sleeping */
 	__u32 state;	   /* task state bits at switch-out */
 	__u32 flags;	   /* enum hud_evt_flags */
 	__u32 nr_kernel;
@@ -55,7 +58,13 @@ struct hud_evt_offcpu {
 	__u64 ips[HUD_MAX_FRAMES];
 };
 
+/* A target thread renamed itself (prctl(PR_SET_NAME), /proc/.../comm). */
+struct hud_evt_comm {
+	struct hud_evt_header hdr;
+	char comm[16];
+};
+
 #define HUD_EVT_SAMPLE_FIXED 32
-#define HUD_EVT_OFFCPU_FIXED 48
+#define HUD_EVT_OFFCPU_FIXED 64
 
 #endif /* HUD_EVENTS_H */

@@ -15,23 +15,32 @@
 #include "util.h"
 
 static const char usage_text[] =
-	"Usage: hud-record [OPTIONS] (-p PID | NAME)\n"
+	"Usage: hud-record [OPTIONS] (-p PID[,PID...] | NAME)\n"
+	"       hud-record --check [PID | NAME]\n"
 	"\n"
 	"Record on-CPU samples and off-CPU intervals of a running process (e.g. a Tokio\n"
 	"service) with eBPF, into a file that hud-report reads. Needs root (or CAP_BPF and\n"
 	"CAP_PERFMON). Stop with Ctrl-C, SIGTERM or SIGHUP; the file is always finalized.\n"
 	"\n"
 	"Target:\n"
-	"  -p, --pid PID          record the process PID\n"
-	"  NAME                   record the one process whose comm or executable name is NAME\n"
+	"  -p, --pid PID[,PID]    record these processes\n"
+	"  NAME                   record the process whose comm or executable name is NAME\n"
+	"      --all              with NAME: record every matching process into one file\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE      output file (default: hud.data; an existing one becomes FILE.old)\n"
 	"  -d, --duration SECS    stop after SECS seconds (default: until interrupted)\n"
 	"  -F, --freq HZ          on-CPU sampling frequency (default: 99)\n"
 	"  -t, --threshold MS     record off-CPU intervals of at least MS ms (default: 5)\n"
+	"  -g, --call-graph WHAT  stacks of on-CPU samples: user (default) or kernel (user+kernel)\n"
+	"      --workers PREFIX   thread-name prefix of the runtime's workers (default: Tokio's\n"
+	"                         names, else the largest NAME-N thread family)\n"
+	"      --archive DIR      after recording, copy the binaries hit into DIR/.build-id/\n"
+	"                         for hud-report --debug-dir DIR on another machine\n"
 	"      --ring-size BYTES  BPF ring buffer size, a power of two (default: 8388608)\n"
-	"  -v, --verbose          more messages (-vv: libbpf debug output, verifier log)\n"
+	"      --check            check that capture can work here (and for the target)\n"
+	"  -v, --verbose          more messages (-v: the verifier log on load failure,\n"
+	"                         -vv: libbpf debug output)\n"
 	"  -h, --help             this help\n"
 	"  -V, --version          print the version\n"
 	"\n"
@@ -43,6 +52,9 @@ static const char usage_text[] =
 	"  hud-record my-service --duration 10        # 10 s of the process named my-service\n"
 	"  hud-record -p 4242 -o before.hud           # until Ctrl-C, into before.hud\n"
 	"  hud-record -p 4242 -F 499 --threshold 1    # denser sampling, shorter off-CPU\n"
+	"  hud-record my-service --all -g kernel      # every my-service, with kernel stacks\n"
+	"  hud-record --check my-service              # will recording work here?\n"
+	"  hud-record -p 4242 --archive /tmp/syms     # keep the binaries for offline reports\n"
 	"  hud-report -i before.hud                   # then read it (any machine, no root)\n";
 
 static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
@@ -57,9 +69,10 @@ static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const ch
 	exit(RECORD_EXIT_USAGE);
 }
 
-static pid_t resolve_name(const char *name)
+/* The pids of NAME: exactly one, or all of them with --all. Exits on failure. */
+static void resolve_name(const char *name, int all, struct record_opts *o)
 {
-	struct proc_match m[16];
+	struct proc_match m[RECORD_MAX_TARGETS];
 	int n, i;
 
 	n = proc__find_by_name(name, m, (int)ARRAY_SIZE(m));
@@ -71,18 +84,48 @@ static pid_t resolve_name(const char *name)
 		elog("no process named '%s': check the name with 'ps -e', or use -p PID", name);
 		exit(RECORD_EXIT_NO_TARGET);
 	}
-	if (n > 1) {
-		elog("%d processes are named '%s': pick one with -p PID:", n, name);
+	if (n > 1 && !all) {
+		elog("%d processes are named '%s': pick one with -p PID, or record all with --all:",
+		     n, name);
 		for (i = 0; i < n && i < (int)ARRAY_SIZE(m); i++)
 			fprintf(stderr, "  %7d  %s\n", m[i].pid, m[i].cmdline);
 		exit(RECORD_EXIT_NO_TARGET);
 	}
-	return m[0].pid;
+	if (n > RECORD_MAX_TARGETS) {
+		elog("%d processes are named '%s'; hud-record takes at most %d: use -p", n, name,
+		     RECORD_MAX_TARGETS);
+		exit(RECORD_EXIT_USAGE);
+	}
+	for (i = 0; i < n; i++)
+		o->pids[i] = m[i].pid;
+	o->nr_pids = n;
+}
+
+/* "-p 1,2,3" */
+static void parse_pids(const char *arg, struct record_opts *o)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	uint64_t v;
+
+	if (!copy) {
+		elog("out of memory");
+		exit(RECORD_EXIT_FAILED);
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (hud_parse_u64(tok, 1, INT_MAX, &v))
+			usage_error("invalid pid '%s'", tok);
+		if (o->nr_pids == RECORD_MAX_TARGETS)
+			usage_error("more than %d pids", RECORD_MAX_TARGETS);
+		o->pids[o->nr_pids++] = (pid_t)v;
+	}
+	free(copy);
+	if (!o->nr_pids)
+		usage_error("invalid pid list '%s'", arg);
 }
 
 int main(int argc, char **argv)
 {
-	enum { OPT_RING = 256 };
+	enum { OPT_RING = 256, OPT_ALL, OPT_WORKERS, OPT_ARCHIVE, OPT_CHECK };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
@@ -90,6 +133,11 @@ int main(int argc, char **argv)
 		{ "freq", required_argument, NULL, 'F' },
 		{ "threshold", required_argument, NULL, 't' },
 		{ "ring-size", required_argument, NULL, OPT_RING },
+		{ "call-graph", required_argument, NULL, 'g' },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "archive", required_argument, NULL, OPT_ARCHIVE },
+		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -102,17 +150,40 @@ int main(int argc, char **argv)
 		.ring_bytes = 8 << 20,
 	};
 	const char *name = NULL;
+	int c, all = 0, check = 0;
 	uint64_t v;
 	double d;
-	int c;
 
 	hud_progname = "hud-record";
-	while ((c = getopt_long(argc, argv, "p:o:d:F:t:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:o:d:F:t:g:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (hud_parse_u64(optarg, 1, INT_MAX, &v))
-				usage_error("invalid pid '%s'", optarg);
-			o.pid = (pid_t)v;
+			parse_pids(optarg, &o);
+			break;
+		case 'g':
+			if (!strcmp(optarg, "kernel"))
+				o.sample_kernel = 1;
+			else if (!strcmp(optarg, "user"))
+				o.sample_kernel = 0;
+			else
+				usage_error("invalid call graph '%s' (user or kernel)", optarg);
+			break;
+		case OPT_ALL:
+			all = 1;
+			break;
+		case OPT_WORKERS:
+			if (!*optarg || strlen(optarg) > 15)
+				usage_error("invalid --workers prefix '%s' (1 to 15 characters, as thread names)",
+					    optarg);
+			o.workers = optarg;
+			break;
+		case OPT_ARCHIVE:
+			if (!*optarg)
+				usage_error("empty --archive directory");
+			o.archive = optarg;
+			break;
+		case OPT_CHECK:
+			check = 1;
 			break;
 		case 'o':
 			if (!*optarg)
@@ -159,19 +230,32 @@ int main(int argc, char **argv)
 		name = argv[optind++];
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	if (name && o.pid)
+	if (name && o.nr_pids)
 		usage_error("give either -p PID or a process name, not both");
-	if (!name && !o.pid)
+	if (all && !name)
+		usage_error("--all goes with a process NAME");
+	if (check) {
+		if (o.nr_pids > 1)
+			usage_error("--check takes one target");
+		if (name)
+			resolve_name(name, 0, &o);
+		return record__check(o.nr_pids ? o.pids[0] : 0);
+	}
+	if (!name && !o.nr_pids)
 		usage_error("no target: give -p PID or a process name");
 	if (geteuid() != 0) {
 		/* Capabilities may still suffice; the BPF load reports the real verdict. */
 		vlog("not running as root: relying on CAP_BPF and CAP_PERFMON");
 	}
-	if (name)
-		o.pid = resolve_name(name);
-	else if (!proc__alive(o.pid)) {
-		elog("no process with pid %d: check it with 'ps -p %d'", o.pid, o.pid);
-		return RECORD_EXIT_NO_TARGET;
+	if (name) {
+		resolve_name(name, all, &o);
+	} else {
+		for (c = 0; c < o.nr_pids; c++) {
+			if (proc__alive(o.pids[c]))
+				continue;
+			elog("no process with pid %d: check it with 'ps -p %d'", o.pids[c], o.pids[c]);
+			return RECORD_EXIT_NO_TARGET;
+		}
 	}
 	return record__run(&o);
 }

@@ -220,7 +220,9 @@ static void map_build_id(pid_t pid, struct hud_rec_map *m, const char *path)
 	m->build_id_size = n > 0 ? (uint32_t)n : 0;
 }
 
-int proc__write_maps(struct hud_writer *w, pid_t pid, uint64_t now_ns)
+int proc__write_maps(struct hud_writer *w, pid_t pid, uint64_t now_ns,
+		     void (*seen)(void *ctx, const struct hud_rec_map *m, const char *path),
+		     void *ctx)
 {
 	char path[64], *line = NULL;
 	size_t cap = 0;
@@ -262,6 +264,8 @@ int proc__write_maps(struct hud_writer *w, pid_t pid, uint64_t now_ns)
 		err = hud_writer__add(w, HUD_REC_MAP, &m, sizeof(m), file, len + 1);
 		if (err)
 			break;
+		if (seen)
+			seen(ctx, &m, file);
 		n++;
 	}
 	free(line);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 struct hud_writer;
+struct hud_rec_map;
 
 struct proc_match {
 	pid_t pid;
@@ -44,7 +45,10 @@ int proc__write_threads(struct hud_writer *w, pid_t pid, uint64_t now_ns,
  * and other mount namespaces work, falling back to /proc/PID/root/PATH).
  * Returns the number of mappings written or -errno.
  */
-int proc__write_maps(struct hud_writer *w, pid_t pid, uint64_t now_ns);
+int proc__write_maps(struct hud_writer *w, pid_t pid, uint64_t now_ns,
+		     void (*seen)(void *ctx, const struct hud_rec_map *m, const char *path),
+		     void *ctx);
+
 
 /*
  * Read the GNU build-id note of the ELF file at @path into @id (up to @size bytes).

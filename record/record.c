@@ -24,8 +24,10 @@
 #include "hud_events.h"
 #include "hud_format.h"
 #include "log.h"
+#include "ksyms.h"
 #include "proc.h"
 #include "record.h"
+#include "targets.h"
 #include "util.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -35,77 +37,31 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-/* Open-addressing set of tids already named in the file. */
-struct tid_set {
-	uint32_t *slots;
-	size_t cap, len;
-};
-
-static int tid_set__add(struct tid_set *s, uint32_t tid) /* 1 new, 0 known, -ENOMEM */
-{
-	size_t i;
-
-	if ((s->len + 1) * 2 > s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 256;
-		uint32_t *n = calloc(ncap, sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		for (i = 0; i < s->cap; i++) {
-			size_t j;
-
-			if (!s->slots[i])
-				continue;
-			for (j = s->slots[i] * 2654435761u % ncap; n[j]; j = (j + 1) % ncap)
-				;
-			n[j] = s->slots[i];
-		}
-		free(s->slots);
-		s->slots = n;
-		s->cap = ncap;
-	}
-	for (i = tid * 2654435761u % s->cap; s->slots[i]; i = (i + 1) % s->cap)
-		if (s->slots[i] == tid)
-			return 0;
-	s->slots[i] = tid;
-	s->len++;
-	return 1;
-}
-
 struct rec_state {
 	const struct record_opts *opts;
 	struct hud_writer *w;
-	struct tid_set tids;
+	struct targets ts;
+	struct u64set kips; /* kernel addresses seen, resolved at the end */
 	uint64_t samples, offcpu, lost, bad_events;
 	uint64_t *lost_prev; /* per possible CPU */
 	int ncpus;
 	int err; /* first writer error */
 };
 
-static void tid_seen(void *ctx, pid_t tid)
+/* Bookkeeping for the frames of one event: kernel addresses, mappings hit, dlopen. */
+static void note_stack(struct rec_state *st, uint32_t pid, const __u64 *ips, uint32_t nk,
+		       uint32_t nu)
 {
-	struct rec_state *st = ctx;
+	struct target *t = targets__find(&st->ts, pid);
+	uint32_t i;
 
-	if (tid_set__add(&st->tids, tid) < 0)
-		st->err = -ENOMEM;
-}
-
-/* First event from a thread: name it in the file (threads born after attach, too). */
-static void note_thread(struct rec_state *st, uint32_t pid, uint32_t tid)
-{
-	struct hud_rec_thread t = { .pid = pid, .tid = tid };
-	int ret = tid_set__add(&st->tids, tid);
-
-	if (ret <= 0) {
-		if (ret < 0)
-			st->err = ret;
+	for (i = 0; i < nk; i++)
+		if (u64set__add(&st->kips, ips[i]) < 0)
+			st->err = -ENOMEM;
+	if (!t)
 		return;
-	}
-	t.time_ns = hud_now_ns();
-	if (proc__comm(pid, tid, t.comm))
-		return; /* gone already; the final scan cannot name it either */
-	if (!st->err)
-		st->err = hud_writer__add(st->w, HUD_REC_THREAD, &t, sizeof(t), NULL, 0);
+	for (i = nk; i < nk + nu; i++)
+		target__note_ip(t, ips[i]);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -136,6 +92,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		r.nr_kernel = nk;
 		r.nr_user = nu;
 		err = hud_writer__add(st->w, HUD_REC_SAMPLE, &r, sizeof(r), e->ips, (nk + nu) * 8);
+		note_stack(st, h->pid, e->ips, nk, nu);
 		st->samples++;
 		break;
 	}
@@ -154,13 +111,23 @@ static int on_event(void *ctx, void *data, size_t size)
 		r.tid = h->tid;
 		r.start_ns = h->time_ns;
 		r.duration_ns = e->duration_ns;
+		r.runq_ns = e->runq_ns;
 		r.cpu = h->cpu;
 		r.state = e->state;
 		r.flags = (e->flags & HUD_EVT_PREEMPTED) ? HUD_OFFCPU_PREEMPTED : 0;
 		r.nr_kernel = nk;
 		r.nr_user = nu;
 		err = hud_writer__add(st->w, HUD_REC_OFFCPU, &r, sizeof(r), e->ips, (nk + nu) * 8);
+		note_stack(st, h->pid, e->ips, nk, nu);
 		st->offcpu++;
+		break;
+	}
+	case HUD_EVT_COMM: {
+		const struct hud_evt_comm *e = data;
+
+		if (size < sizeof(*e))
+			goto bad;
+		err = targets__rename(&st->ts, st->w, h->pid, h->tid, h->time_ns, e->comm);
 		break;
 	}
 	default:
@@ -170,7 +137,10 @@ static int on_event(void *ctx, void *data, size_t size)
 		st->err = err;
 		return err; /* stops ring_buffer__poll() */
 	}
-	note_thread(st, h->pid, h->tid);
+	/* First event from a thread born after the start: name it. */
+	err = targets__name_thread(&st->ts, st->w, h->pid, h->tid);
+	if (err && !st->err)
+		st->err = err;
 	return st->err;
 bad:
 	/* Cannot happen unless bpf/ and record/ disagree; count rather than trust it. */
@@ -217,11 +187,16 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
+void record__setup_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
 /*
  * Load the skeleton with tp_btf programs, or with raw_tp ones when the kernel refuses
  * those (no BTF for the tracepoint, old kernel). Returns 0 or -errno; *how names the pick.
  */
-static int load_bpf(struct hud_bpf **out, const struct record_opts *o, const char **how)
+int record__load_bpf(struct hud_bpf **out, const struct record_opts *o, const char **how)
 {
 	static const char *const kinds[] = { "tp_btf", "raw_tp" };
 	struct hud_bpf *skel = NULL;
@@ -240,10 +215,15 @@ static int load_bpf(struct hud_bpf **out, const struct record_opts *o, const cha
 		skel->rodata->offcpu_kernel = true;
 		skel->rodata->wakeup_bytes = o->ring_bytes / 4;
 		bpf_map__set_max_entries(skel->maps.events, o->ring_bytes);
+		/* Each tracepoint has a tp_btf and a raw_tp flavour: load one of them. */
 		bpf_program__set_autoload(skel->progs.hud_switch_btf, btf);
 		bpf_program__set_autoload(skel->progs.hud_exit_btf, btf);
+		bpf_program__set_autoload(skel->progs.hud_wakeup_btf, btf);
+		bpf_program__set_autoload(skel->progs.hud_rename_btf, btf);
 		bpf_program__set_autoload(skel->progs.hud_switch_raw, !btf);
 		bpf_program__set_autoload(skel->progs.hud_exit_raw, !btf);
+		bpf_program__set_autoload(skel->progs.hud_wakeup_raw, !btf);
+		bpf_program__set_autoload(skel->progs.hud_rename_raw, !btf);
 		err = hud_bpf__load(skel);
 		if (!err) {
 			*out = skel;
@@ -257,7 +237,7 @@ static int load_bpf(struct hud_bpf **out, const struct record_opts *o, const cha
 	return err;
 }
 
-static int open_perf_events(struct hud_bpf *skel, uint64_t freq, struct bpf_link ***links,
+int record__open_perf_events(struct hud_bpf *skel, uint64_t freq, struct bpf_link ***links,
 			    int *nr)
 {
 	int ncpus = libbpf_num_possible_cpus(), cpu, opened = 0;
@@ -331,26 +311,30 @@ static int open_output(const char *path)
 static int write_meta(struct hud_writer *w, const struct record_opts *o, const char *attach,
 		      int ncpus, uint64_t start_rt, uint64_t start_mono)
 {
-	char buf[4096], exe[PATH_MAX], comm[17] = "";
+	char buf[4096], exe[PATH_MAX], comm[17] = "", pids[RECORD_MAX_TARGETS * 12] = "";
 	struct {
 		const char *key;
 		const char *value;
-	} kv[16];
+	} kv[20];
 	struct utsname u;
 	char n[6][32];
 	int i = 0, j, err;
+	size_t plen = 0;
 	ssize_t len;
 
 	uname(&u);
-	snprintf(buf, sizeof(buf), "/proc/%d/exe", o->pid);
+	/* The first target describes the recording; PROCESS records describe them all. */
+	snprintf(buf, sizeof(buf), "/proc/%d/exe", o->pids[0]);
 	len = readlink(buf, exe, sizeof(exe) - 1);
 	exe[len > 0 ? len : 0] = '\0';
-	proc__comm(o->pid, 0, comm);
-	if (proc__cmdline(o->pid, buf, sizeof(buf)) < 0)
+	proc__comm(o->pids[0], 0, comm);
+	if (proc__cmdline(o->pids[0], buf, sizeof(buf)) < 0)
 		buf[0] = '\0';
+	for (j = 0; j < o->nr_pids; j++)
+		plen += snprintf(pids + plen, sizeof(pids) - plen, "%s%d", j ? "," : "", o->pids[j]);
 	snprintf(n[0], sizeof(n[0]), "%llu", (unsigned long long)start_rt);
 	snprintf(n[1], sizeof(n[1]), "%llu", (unsigned long long)start_mono);
-	snprintf(n[2], sizeof(n[2]), "%d", o->pid);
+	snprintf(n[2], sizeof(n[2]), "%d", o->pids[0]);
 	snprintf(n[3], sizeof(n[3]), "%llu", (unsigned long long)o->freq_hz);
 	snprintf(n[4], sizeof(n[4]), "%llu", (unsigned long long)o->threshold_ns);
 	snprintf(n[5], sizeof(n[5]), "%d", ncpus);
@@ -361,6 +345,7 @@ static int write_meta(struct hud_writer *w, const struct record_opts *o, const c
 	kv[i].key = "start_realtime_ns", kv[i++].value = n[0];
 	kv[i].key = "start_monotonic_ns", kv[i++].value = n[1];
 	kv[i].key = "target_pid", kv[i++].value = n[2];
+	kv[i].key = "target_pids", kv[i++].value = pids;
 	kv[i].key = "target_exe", kv[i++].value = exe;
 	kv[i].key = "target_cmdline", kv[i++].value = buf;
 	kv[i].key = "target_comm", kv[i++].value = comm;
@@ -368,6 +353,7 @@ static int write_meta(struct hud_writer *w, const struct record_opts *o, const c
 	kv[i].key = "offcpu_threshold_ns", kv[i++].value = n[4];
 	kv[i].key = "cpus", kv[i++].value = n[5];
 	kv[i].key = "sched_switch_attach", kv[i++].value = attach;
+	kv[i].key = "sample_kernel_stacks", kv[i++].value = o->sample_kernel ? "1" : "0";
 	for (j = 0; j < i; j++) {
 		err = hud_writer__add_meta(w, kv[j].key, kv[j].value);
 		if (err)
@@ -381,6 +367,65 @@ static int exit_for_errno(int err)
 	return err == -EPERM || err == -EACCES ? RECORD_EXIT_PERM : RECORD_EXIT_FAILED;
 }
 
+/* One status line on a terminal, rewritten in place at most once a second. */
+static void print_status(const struct rec_state *st, uint64_t elapsed_ns, int final)
+{
+	static int shown;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (final) {
+		if (shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\r\033[Khud-record: %.0f s, %llu samples, %llu off-CPU events, %llu lost",
+		elapsed_ns / 1e9, (unsigned long long)st->samples, (unsigned long long)st->offcpu,
+		(unsigned long long)st->lost);
+	shown = 1;
+}
+
+/* Once a second: losses, dead targets, dlopen'ed code, and a chunk to disk. */
+static int tick(struct rec_state *st, struct hud_bpf *skel, uint64_t now)
+{
+	int i, err;
+
+	err = write_lost(st, skel);
+	for (i = 0; !err && i < st->ts.nr; i++) {
+		struct target *t = &st->ts.t[i];
+
+		if (!t->alive)
+			continue;
+		if (!proc__alive(t->pid)) {
+			struct hud_rec_process r = { .pid = t->pid,
+						     .flags = HUD_PROCESS_EXITED,
+						     .time_ns = now };
+
+			t->alive = 0;
+			ilog("process %d exited; its data is kept%s", t->pid,
+			     st->ts.nr > 1 ? ", recording the others" : "");
+			err = hud_writer__add(st->w, HUD_REC_PROCESS, &r, sizeof(r), "\0\0", 3);
+			continue;
+		}
+		if (t->maps_stale && now - t->maps_read_ns >= 1000000000ull) {
+			dlog("pid %d: a frame outside known mappings: re-reading its maps", t->pid);
+			err = targets__reread_maps(&st->ts, t, st->w, now);
+		}
+	}
+	/* A chunk per second bounds what a kill -9 can lose. */
+	return err ? err : hud_writer__flush(st->w);
+}
+
+static int any_alive(const struct targets *ts)
+{
+	int i;
+
+	for (i = 0; i < ts->nr; i++)
+		if (ts->t[i].alive)
+			return 1;
+	return 0;
+}
+
 int record__run(const struct record_opts *o)
 {
 	struct rec_state st = { .opts = o };
@@ -388,16 +433,20 @@ int record__run(const struct record_opts *o)
 	struct ring_buffer *rb = NULL;
 	struct hud_bpf *skel = NULL;
 	struct sigaction sa = { 0 };
-	uint64_t start_mono, start_rt, deadline = 0, next_flush;
+	uint64_t start_mono, start_rt, deadline = 0, next_tick;
 	const char *attach = NULL;
 	int nr_links = 0, fd = -1, err, i, ret = RECORD_EXIT_FAILED;
 	uint32_t reason = HUD_FINISH_SIGNAL;
-	uint8_t one = 1;
-	uint32_t tgid = o->pid;
 	struct hud_rec_finish fin = { 0 };
+	uint8_t one = 1;
 
-	libbpf_set_print(libbpf_print);
-	err = load_bpf(&skel, o, &attach);
+	record__setup_libbpf();
+	err = targets__init(&st.ts, o->pids, o->nr_pids);
+	if (err) {
+		elog("out of memory");
+		goto cleanup;
+	}
+	err = record__load_bpf(&skel, o, &attach);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
 			elog("loading BPF programs: %s: run hud-record as root (or with CAP_BPF and CAP_PERFMON)",
@@ -408,11 +457,15 @@ int record__run(const struct record_opts *o)
 		ret = exit_for_errno(err);
 		goto cleanup;
 	}
-	err = bpf_map__update_elem(skel->maps.targets, &tgid, sizeof(tgid), &one, sizeof(one),
-				   BPF_ANY);
-	if (err) {
-		elog("cannot set the target pid in the BPF map: %s", strerror(-err));
-		goto cleanup;
+	for (i = 0; i < o->nr_pids; i++) {
+		uint32_t tgid = o->pids[i];
+
+		err = bpf_map__update_elem(skel->maps.targets, &tgid, sizeof(tgid), &one,
+					   sizeof(one), BPF_ANY);
+		if (err) {
+			elog("cannot set the target pid in the BPF map: %s", strerror(-err));
+			goto cleanup;
+		}
 	}
 	st.ncpus = libbpf_num_possible_cpus();
 	st.lost_prev = calloc(st.ncpus > 0 ? st.ncpus : 1, sizeof(*st.lost_prev));
@@ -445,19 +498,8 @@ int record__run(const struct record_opts *o)
 	start_rt = hud_realtime_ns();
 	start_mono = hud_now_ns();
 	err = write_meta(st.w, o, attach, st.ncpus, start_rt, start_mono);
-	if (!err) {
-		err = proc__write_threads(st.w, o->pid, start_mono, tid_seen, &st);
-		if (err == -ENOENT) {
-			elog("process %d exited before recording started", o->pid);
-			ret = RECORD_EXIT_NO_TARGET;
-			goto cleanup;
-		}
-		err = err < 0 ? err : 0;
-	}
-	if (!err) {
-		err = proc__write_maps(st.w, o->pid, start_mono);
-		err = err < 0 ? err : 0;
-	}
+	if (!err)
+		err = targets__snapshot(&st.ts, st.w, start_mono);
 	if (!err)
 		err = hud_writer__flush(st.w);
 	if (err) {
@@ -465,10 +507,15 @@ int record__run(const struct record_opts *o)
 		ret = RECORD_EXIT_OUTPUT;
 		goto cleanup;
 	}
+	if (!any_alive(&st.ts)) {
+		elog("the target exited before recording started");
+		ret = RECORD_EXIT_NO_TARGET;
+		goto cleanup;
+	}
 
 	err = hud_bpf__attach(skel);
 	if (!err)
-		err = open_perf_events(skel, o->freq_hz, &perf_links, &nr_links);
+		err = record__open_perf_events(skel, o->freq_hz, &perf_links, &nr_links);
 	if (err) {
 		elog("attaching BPF programs: %s%s", strerror(-err),
 		     err == -EPERM || err == -EACCES ?
@@ -482,11 +529,11 @@ int record__run(const struct record_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	vlog("recording pid %d (%s sched_switch, %llu Hz, threshold %.1f ms) into %s", o->pid,
-	     attach, (unsigned long long)o->freq_hz, o->threshold_ns / 1e6, o->output);
+	vlog("recording %d process(es) (%s sched_switch, %llu Hz, threshold %.1f ms) into %s",
+	     o->nr_pids, attach, (unsigned long long)o->freq_hz, o->threshold_ns / 1e6, o->output);
 	if (o->duration_s > 0)
 		deadline = start_mono + (uint64_t)(o->duration_s * 1e9);
-	next_flush = start_mono + 1000000000ull;
+	next_tick = start_mono + 1000000000ull;
 	for (;;) {
 		uint64_t now;
 
@@ -503,25 +550,26 @@ int record__run(const struct record_opts *o)
 			break;
 		}
 		now = hud_now_ns();
-		if (now >= next_flush) {
-			/* A chunk per second bounds what a kill -9 can lose. */
-			st.err = write_lost(&st, skel);
-			if (!st.err)
-				st.err = hud_writer__flush(st.w);
+		if (now >= next_tick) {
+			st.err = tick(&st, skel, now);
 			if (st.err)
 				break;
-			next_flush = now + 1000000000ull;
+			print_status(&st, now - start_mono, 0);
+			next_tick = now + 1000000000ull;
 		}
 		if (deadline && now >= deadline) {
 			reason = HUD_FINISH_DURATION;
 			break;
 		}
-		if (!proc__alive(o->pid)) {
-			ilog("process %d exited; finishing the recording", o->pid);
+		if (!any_alive(&st.ts)) {
 			reason = HUD_FINISH_TARGET_EXITED;
 			break;
 		}
+		/* Cheap check between ticks so an exit ends the recording promptly. */
+		if (st.ts.nr == 1 && !proc__alive(st.ts.t[0].pid) && (st.err = tick(&st, skel, now)))
+			break;
 	}
+	print_status(&st, 0, 1);
 
 	/* Stop the producers, then drain what is left in the ring. */
 	for (i = 0; i < nr_links; i++) {
@@ -534,14 +582,18 @@ int record__run(const struct record_opts *o)
 	if (!st.err)
 		st.err = write_lost(&st, skel);
 	fin.end_ns = hud_now_ns();
-	if (!st.err && reason != HUD_FINISH_TARGET_EXITED) {
-		/* Names and mappings may have changed (comm renames, dlopen). */
-		int n = proc__write_threads(st.w, o->pid, fin.end_ns, NULL, NULL);
-
-		if (n >= 0)
-			n = proc__write_maps(st.w, o->pid, fin.end_ns);
-		if (n < 0 && n != -ENOENT && n != -ESRCH)
-			st.err = n;
+	/* Names and mappings may have changed (renames, dlopen); kernel frames get names. */
+	if (!st.err)
+		st.err = targets__snapshot(&st.ts, st.w, fin.end_ns);
+	if (!st.err)
+		st.err = targets__write_role_hint(&st.ts, st.w, o->workers);
+	if (!st.err) {
+		err = ksyms__write(st.w, &st.kips, o->kallsyms ? o->kallsyms : "/proc/kallsyms");
+		if (err == -EPERM || err == -ENOENT || err == -EACCES)
+			wlog("kernel frames will be unnamed: cannot read kernel symbols (%s)",
+			     strerror(-err));
+		else if (err < 0)
+			st.err = err;
 	}
 	if (st.err) {
 		elog("writing %s: %s%s", o->output, strerror(-st.err),
@@ -559,11 +611,14 @@ int record__run(const struct record_opts *o)
 		hud_writer__close(st.w);
 	st.w = NULL;
 	if (err && !st.err) {
-		elog("writing %s: %s", o->output, strerror(-err));
+		elog("writing %s: %s%s", o->output, strerror(-err),
+		     err == -ENOSPC ? ": free some space or record elsewhere with -o" : "");
 		st.err = err;
 	}
-	if (fsync(fd) && !st.err && errno != EINVAL)
+	if (!st.err && fsync(fd) && errno != EINVAL && errno != EROFS) {
 		st.err = -errno;
+		elog("writing %s: %s", o->output, strerror(errno));
+	}
 	if (st.bad_events)
 		wlog("%llu malformed events from the kernel were ignored",
 		     (unsigned long long)st.bad_events);
@@ -571,11 +626,18 @@ int record__run(const struct record_opts *o)
 	     (fin.end_ns - start_mono) / 1e9, (unsigned long long)st.samples,
 	     (unsigned long long)st.offcpu, (unsigned long long)st.lost,
 	     st.lost ? " (increase the ring with --ring-size)" : "");
-	if (st.err)
-		ret = st.err == -ENOSPC || st.err == -EIO || st.err == -EDQUOT ?
-			      RECORD_EXIT_OUTPUT : RECORD_EXIT_FAILED;
-	else
-		ret = RECORD_EXIT_OK;
+	if (o->archive && !st.err) {
+		err = targets__archive(&st.ts, o->archive);
+		if (err < 0) {
+			elog("archiving binaries into %s: %s", o->archive, strerror(-err));
+			st.err = err;
+		} else {
+			ilog("archived %d binaries into %s: hud-report --debug-dir %s", err,
+			     o->archive, o->archive);
+		}
+	}
+	ret = st.err ? (st.err == -ENOMEM ? RECORD_EXIT_FAILED : RECORD_EXIT_OUTPUT) :
+		       RECORD_EXIT_OK;
 
 cleanup:
 	for (i = 0; i < nr_links; i++)
@@ -587,6 +649,7 @@ cleanup:
 		close(fd);
 	hud_bpf__destroy(skel);
 	free(st.lost_prev);
-	free(st.tids.slots);
+	targets__free(&st.ts);
+	u64set__free(&st.kips);
 	return ret;
 }

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+/*
+ * hud-record --check: one line per requirement, each failure with its fix. With a target,
+ * also a one-second trial capture to see how deep its user stacks go (frame pointers).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <linux/types.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "hud.skel.h"
+#include "hud_events.h"
+#include "log.h"
+#include "proc.h"
+#include "record.h"
+#include "util.h"
+
+static int failures;
+
+static void line(int ok, const char *what, const char *detail, const char *fix)
+{
+	printf("%-5s %-30s %s", ok > 0 ? "ok" : ok == 0 ? "FAIL" : "warn", what, detail);
+	if (ok <= 0 && fix)
+		printf(": %s", fix);
+	putchar('\n');
+	if (ok == 0)
+		failures++;
+}
+
+static void check_kernel(void)
+{
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+	char buf[128];
+
+	uname(&u);
+	sscanf(u.release, "%u.%u", &major, &minor);
+	snprintf(buf, sizeof(buf), "%s", u.release);
+	line(major > 5 || (major == 5 && minor >= 8), "kernel >= 5.8", buf,
+	     "hud needs the BPF ring buffer (5.8); upgrade the kernel");
+	line(access("/sys/kernel/btf/vmlinux", R_OK) == 0, "kernel BTF",
+	     "/sys/kernel/btf/vmlinux",
+	     "build the kernel with CONFIG_DEBUG_INFO_BTF=y (raw_tp fallback still needs CO-RE)");
+}
+
+/* Debug info and the section a frame-pointer-less binary would lack nothing of: DWARF. */
+static void check_debug_info(pid_t pid)
+{
+	char path[64], detail[PATH_MAX + 64];
+	int fd, has_debug = 0, has_link = 0;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	Elf *elf;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		line(0, "target executable", strerror(errno), "check the pid");
+		return;
+	}
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && !elf_getshdrstrndx(elf, &shstrndx)) {
+		while ((scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr sh;
+			const char *name;
+
+			if (!gelf_getshdr(scn, &sh))
+				continue;
+			name = elf_strptr(elf, shstrndx, sh.sh_name);
+			if (!name)
+				continue;
+			has_debug |= !strcmp(name, ".debug_info");
+			has_link |= !strcmp(name, ".gnu_debuglink");
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	snprintf(detail, sizeof(detail), "%s", has_debug ? ".debug_info present" :
+					       has_link ? "separate debug file (.gnu_debuglink)" :
+							  "no DWARF: functions only, no file:line");
+	line(has_debug || has_link ? 1 : -1, "target debug info", detail,
+	     "build with debug = true (or \"line-tables-only\") in the Cargo profile");
+}
+
+struct trial {
+	uint64_t events, depth_sum;
+	uint32_t depth_max;
+};
+
+static int on_trial_event(void *ctx, void *data, size_t size)
+{
+	struct trial *t = ctx;
+	const struct hud_evt_header *h = data;
+	uint32_t nu;
+
+	if (size < sizeof(*h))
+		return 0;
+	if (h->type == HUD_EVT_SAMPLE && size >= HUD_EVT_SAMPLE_FIXED)
+		nu = ((const struct hud_evt_sample *)data)->nr_user;
+	else if (h->type == HUD_EVT_OFFCPU && size >= HUD_EVT_OFFCPU_FIXED)
+		nu = ((const struct hud_evt_offcpu *)data)->nr_user;
+	else
+		return 0;
+	t->events++;
+	t->depth_sum += nu;
+	if (nu > t->depth_max)
+		t->depth_max = nu;
+	return 0;
+}
+
+/* Load, attach, sample the target for a second: proves permissions and shows stack depth. */
+static void check_capture(pid_t pid)
+{
+	struct record_opts o = { .freq_hz = 99, .threshold_ns = 1000000, .ring_bytes = 1 << 20 };
+	struct bpf_link **links = NULL;
+	struct ring_buffer *rb = NULL;
+	struct hud_bpf *skel = NULL;
+	struct trial t = { 0 };
+	const char *how = NULL;
+	uint32_t tgid = pid;
+	uint64_t end;
+	uint8_t one = 1;
+	char detail[128];
+	int err, nr = 0, i;
+
+	record__setup_libbpf();
+	err = record__load_bpf(&skel, &o, &how);
+	if (err) {
+		line(0, "load BPF programs", strerror(-err),
+		     err == -EPERM || err == -EACCES ? "run as root (or with CAP_BPF and CAP_PERFMON)"
+						     : "run hud-record -v for the verifier log");
+		return;
+	}
+	snprintf(detail, sizeof(detail), "sched_switch via %s", how);
+	line(1, "load BPF programs", detail, NULL);
+	err = record__open_perf_events(skel, 99, &links, &nr);
+	line(!err, "perf_event sampling", err ? strerror(-err) : "cpu-clock on every CPU",
+	     "run as root, or lower /proc/sys/kernel/perf_event_paranoid");
+	if (err || !pid)
+		goto cleanup;
+	err = bpf_map__update_elem(skel->maps.targets, &tgid, sizeof(tgid), &one, sizeof(one), 0);
+	if (!err)
+		err = hud_bpf__attach(skel);
+	rb = err ? NULL : ring_buffer__new(bpf_map__fd(skel->maps.events), on_trial_event, &t, NULL);
+	if (!rb) {
+		line(0, "trial capture", strerror(err ? -err : errno), "see hud-record -v");
+		goto cleanup;
+	}
+	for (end = hud_now_ns() + 1000000000ull; hud_now_ns() < end;)
+		ring_buffer__poll(rb, 100);
+	ring_buffer__consume(rb);
+	if (!t.events) {
+		line(-1, "user stacks", "no samples or off-CPU events in 1 s (target idle?)",
+		     "check again under load");
+		goto cleanup;
+	}
+	snprintf(detail, sizeof(detail), "%llu stacks, mean depth %.1f, max %u",
+		 (unsigned long long)t.events, (double)t.depth_sum / t.events, t.depth_max);
+	/* Without frame pointers the walk stops after a frame or two. */
+	line(t.depth_max >= 5 ? 1 : 0, "user stacks (frame pointers)", detail,
+	     "rebuild with RUSTFLAGS=\"-C force-frame-pointers=yes\"");
+cleanup:
+	ring_buffer__free(rb);
+	for (i = 0; i < nr; i++)
+		bpf_link__destroy(links[i]);
+	free(links);
+	hud_bpf__destroy(skel);
+}
+
+static void check_workers(pid_t pid)
+{
+	static const char *const names[] = { "tokio-runtime-w", "tokio-rt-worker" };
+	char path[64], comm[16], detail[128];
+	int n = 0, total = 0;
+	struct dirent *de;
+	DIR *dir;
+	size_t k;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		uint64_t tid;
+
+		if (hud_parse_u64(de->d_name, 1, INT_MAX, &tid) || proc__comm(pid, (pid_t)tid, comm))
+			continue;
+		total++;
+		for (k = 0; k < ARRAY_SIZE(names); k++)
+			n += !strncmp(comm, names[k], sizeof(comm));
+	}
+	closedir(dir);
+	snprintf(detail, sizeof(detail), "%d of %d threads have Tokio's worker names", n, total);
+	line(n ? 1 : -1, "worker threads", detail,
+	     "custom names or current_thread: hud-report tells workers by their stacks; "
+	     "--workers PREFIX names them");
+}
+
+int record__check(pid_t pid)
+{
+	char comm[16] = "";
+
+	check_kernel();
+	if (pid) {
+		if (proc__comm(pid, 0, comm)) {
+			line(0, "target", "no such process", "check the pid with ps");
+			return RECORD_EXIT_NO_TARGET;
+		}
+		printf("target: %d (%s)\n", pid, comm);
+		check_debug_info(pid);
+		check_workers(pid);
+	}
+	check_capture(pid);
+	printf("%s\n", failures ? "capture cannot work: fix the FAIL lines above" :
+				  "capture can work");
+	if (!failures)
+		return RECORD_EXIT_OK;
+	return geteuid() ? RECORD_EXIT_PERM : RECORD_EXIT_FAILED;
+}

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "proc.h"
+#include "targets.h"
+#include "util.h"
+
+int targets__init(struct targets *ts, const pid_t *pids, int nr)
+{
+	int i;
+
+	memset(ts, 0, sizeof(*ts));
+	ts->t = calloc(nr, sizeof(*ts->t));
+	if (!ts->t)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		ts->t[i].pid = pids[i];
+		ts->t[i].alive = 1;
+	}
+	ts->nr = nr;
+	return 0;
+}
+
+struct target *targets__find(struct targets *ts, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < ts->nr; i++)
+		if (ts->t[i].pid == pid)
+			return &ts->t[i];
+	return NULL;
+}
+
+static void free_ranges(struct target *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr_ranges; i++)
+		free(t->ranges[i].path);
+	free(t->ranges);
+	t->ranges = NULL;
+	t->nr_ranges = 0;
+}
+
+struct maps_ctx {
+	struct target *t;
+	struct exec_range *r;
+	size_t nr, cap;
+	int err;
+};
+
+static void range_seen(void *ctx, const struct hud_rec_map *m, const char *path)
+{
+	struct maps_ctx *c = ctx;
+	struct exec_range *r;
+
+	if (c->err)
+		return;
+	if (c->nr == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 32;
+
+		r = realloc(c->r, ncap * sizeof(*r));
+		if (!r) {
+			c->err = -ENOMEM;
+			return;
+		}
+		c->r = r;
+		c->cap = ncap;
+	}
+	r = &c->r[c->nr];
+	memset(r, 0, sizeof(*r));
+	r->start = m->start;
+	r->end = m->end;
+	r->build_id_size = m->build_id_size;
+	memcpy(r->build_id, m->build_id, sizeof(r->build_id));
+	r->path = strdup(path);
+	if (!r->path) {
+		c->err = -ENOMEM;
+		return;
+	}
+	c->nr++;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct exec_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer *w,
+			 uint64_t now_ns)
+{
+	struct maps_ctx c = { .t = t };
+	size_t i, j;
+	int n;
+
+	n = proc__write_maps(w, t->pid, now_ns, range_seen, &c);
+	if (n < 0 || c.err) {
+		for (i = 0; i < c.nr; i++)
+			free(c.r[i].path);
+		free(c.r);
+		if (n == -ENOENT || n == -ESRCH) {
+			t->alive = 0;
+			return 0;
+		}
+		return n < 0 ? n : c.err;
+	}
+	qsort(c.r, c.nr, sizeof(*c.r), cmp_range);
+	/* Keep the hit marks of mappings that survived the re-read, for --archive. */
+	for (i = 0; i < c.nr; i++)
+		for (j = 0; j < t->nr_ranges; j++)
+			if (t->ranges[j].hit && t->ranges[j].start == c.r[i].start &&
+			    !strcmp(t->ranges[j].path, c.r[i].path))
+				c.r[i].hit = 1;
+	free_ranges(t);
+	t->ranges = c.r;
+	t->nr_ranges = c.nr;
+	t->maps_read_ns = now_ns;
+	t->maps_stale = 0;
+	return 0;
+}
+
+void target__note_ip(struct target *t, uint64_t ip)
+{
+	size_t lo = 0, hi = t->nr_ranges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->ranges[mid].start <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && ip < t->ranges[lo - 1].end) {
+		t->ranges[lo - 1].hit = 1;
+		return;
+	}
+	t->maps_stale = 1;
+}
+
+static int remember_name(struct targets *ts, uint32_t pid, uint32_t tid, const char *comm)
+{
+	struct thread_name *n = NULL;
+	size_t i;
+
+	for (i = 0; i < ts->nr_names; i++)
+		if (ts->names[i].tid == tid && ts->names[i].pid == pid)
+			n = &ts->names[i];
+	if (!n) {
+		if (ts->nr_names == ts->cap_names) {
+			size_t ncap = ts->cap_names ? ts->cap_names * 2 : 64;
+			struct thread_name *a = realloc(ts->names, ncap * sizeof(*a));
+
+			if (!a)
+				return -ENOMEM;
+			ts->names = a;
+			ts->cap_names = ncap;
+		}
+		n = &ts->names[ts->nr_names++];
+		n->pid = pid;
+		n->tid = tid;
+	}
+	memcpy(n->comm, comm, HUD_COMM_LEN);
+	n->comm[HUD_COMM_LEN] = '\0';
+	return u64set__add(&ts->named, tid) < 0 ? -ENOMEM : 0;
+}
+
+int targets__rename(struct targets *ts, struct hud_writer *w, uint32_t pid, uint32_t tid,
+		    uint64_t time_ns, const char *comm)
+{
+	struct hud_rec_thread t = { .pid = pid, .tid = tid, .time_ns = time_ns };
+	int err;
+
+	memcpy(t.comm, comm, sizeof(t.comm));
+	err = hud_writer__add(w, HUD_REC_THREAD, &t, sizeof(t), NULL, 0);
+	return err ? err : remember_name(ts, pid, tid, t.comm);
+}
+
+int targets__name_thread(struct targets *ts, struct hud_writer *w, uint32_t pid, uint32_t tid)
+{
+	char comm[HUD_COMM_LEN];
+
+	if (u64set__has(&ts->named, tid))
+		return 0;
+	if (proc__comm(pid, tid, comm)) {
+		/* Gone already: remember the tid so /proc is not asked again. */
+		return u64set__add(&ts->named, tid) < 0 ? -ENOMEM : 0;
+	}
+	return targets__rename(ts, w, pid, tid, hud_now_ns(), comm);
+}
+
+static int write_process(struct hud_writer *w, pid_t pid, uint32_t flags, uint64_t now_ns)
+{
+	struct hud_rec_process r = { .pid = pid, .flags = flags, .time_ns = now_ns };
+	char exe[PATH_MAX], cmd[4096], comm[HUD_COMM_LEN + 1] = "", buf[PATH_MAX + 4096 + 32];
+	char path[64];
+	size_t a, b, c;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	if (proc__cmdline(pid, cmd, sizeof(cmd)) < 0)
+		cmd[0] = '\0';
+	proc__comm(pid, 0, comm);
+	a = strlen(exe);
+	b = strlen(cmd);
+	c = strlen(comm);
+	memcpy(buf, exe, a + 1);
+	memcpy(buf + a + 1, cmd, b + 1);
+	memcpy(buf + a + b + 2, comm, c + 1);
+	return hud_writer__add(w, HUD_REC_PROCESS, &r, sizeof(r), buf, a + b + c + 3);
+}
+
+struct threads_ctx {
+	struct targets *ts;
+	pid_t pid;
+	int err;
+};
+
+static void thread_seen(void *ctx, pid_t tid)
+{
+	struct threads_ctx *c = ctx;
+	char comm[HUD_COMM_LEN] = "";
+
+	/* proc__write_threads() just wrote the record; remember the name for role hints. */
+	if (!c->err && !proc__comm(c->pid, tid, comm))
+		c->err = remember_name(c->ts, c->pid, tid, comm);
+}
+
+int targets__snapshot(struct targets *ts, struct hud_writer *w, uint64_t now_ns)
+{
+	int i, err;
+
+	for (i = 0; i < ts->nr; i++) {
+		struct target *t = &ts->t[i];
+		struct threads_ctx c = { .ts = ts, .pid = t->pid };
+		int n;
+
+		if (!t->alive)
+			continue;
+		err = write_process(w, t->pid, 0, now_ns);
+		if (err)
+			return err;
+		n = proc__write_threads(w, t->pid, now_ns, thread_seen, &c);
+		if (c.err)
+			return c.err;
+		if (n == -ENOENT || n == -ESRCH) {
+			t->alive = 0;
+			continue;
+		}
+		if (n < 0)
+			return n;
+		err = targets__reread_maps(ts, t, w, now_ns);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* "name-12" -> length of "name-" (the family prefix), else 0. */
+static size_t family_prefix(const char *comm)
+{
+	size_t n = strlen(comm), i = n;
+
+	while (i > 0 && isdigit((unsigned char)comm[i - 1]))
+		i--;
+	if (i == n || i < 2 || comm[i - 1] != '-')
+		return 0;
+	return i;
+}
+
+int targets__write_role_hint(struct targets *ts, struct hud_writer *w, const char *workers)
+{
+	static const char *const tokio_names[] = { "tokio-runtime-w", "tokio-rt-worker" };
+	char best[HUD_COMM_LEN + 1] = "";
+	const char *source = "none";
+	size_t i, j, k, best_n = 0;
+	int err;
+
+	if (workers) {
+		snprintf(best, sizeof(best), "%s", workers);
+		source = "--workers";
+		goto write;
+	}
+	for (k = 0; k < ARRAY_SIZE(tokio_names); k++) {
+		for (i = 0; i < ts->nr_names; i++) {
+			if (!strcmp(ts->names[i].comm, tokio_names[k])) {
+				snprintf(best, sizeof(best), "%s", tokio_names[k]);
+				source = "tokio";
+				goto write;
+			}
+		}
+	}
+	/* Fallback: the largest family of threads named NAME-N (Builder::thread_name_fn). */
+	for (i = 0; i < ts->nr_names; i++) {
+		size_t len = family_prefix(ts->names[i].comm), n = 0;
+
+		if (!len)
+			continue;
+		for (j = 0; j < ts->nr_names; j++)
+			n += family_prefix(ts->names[j].comm) == len &&
+			     !strncmp(ts->names[j].comm, ts->names[i].comm, len);
+		if (n > best_n) {
+			best_n = n;
+			snprintf(best, sizeof(best), "%.*s", (int)len, ts->names[i].comm);
+			source = "group";
+		}
+	}
+write:
+	err = hud_writer__add_meta(w, "worker_hint", best);
+	return err ? err : hud_writer__add_meta(w, "worker_hint_source", source);
+}
+
+static int mkdirs(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			int err = -errno;
+
+			*p = '/';
+			return err;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536], tmp[PATH_MAX + 8];
+	int in, out, err = 0;
+	ssize_t n;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", to);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		err = -errno;
+		close(in);
+		return err;
+	}
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (write(out, buf, n) != n) {
+			err = errno ? -errno : -EIO;
+			break;
+		}
+	}
+	close(in);
+	if (close(out) && !err)
+		err = -errno;
+	if (!err && rename(tmp, to))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+int targets__archive(struct targets *ts, const char *dir)
+{
+	char dst[PATH_MAX], src[PATH_MAX + 64];
+	int i, n = 0, err;
+	size_t r, k;
+
+	for (i = 0; i < ts->nr; i++) {
+		struct target *t = &ts->t[i];
+
+		for (r = 0; r < t->nr_ranges; r++) {
+			struct exec_range *e = &t->ranges[r];
+			int len;
+
+			if (!e->hit || !e->build_id_size || e->path[0] != '/')
+				continue;
+			len = snprintf(dst, sizeof(dst), "%s/.build-id/%02x/", dir, e->build_id[0]);
+			for (k = 1; k < e->build_id_size && len < (int)sizeof(dst) - 3; k++)
+				len += snprintf(dst + len, sizeof(dst) - len, "%02x", e->build_id[k]);
+			if (access(dst, F_OK) == 0)
+				continue; /* same build-id, same file */
+			err = mkdirs(dst);
+			if (err)
+				return err;
+			/* The mapping itself first: right even if the path was replaced. */
+			err = -ENOENT;
+			if (e->start) {
+				snprintf(src, sizeof(src), "/proc/%d/map_files/%llx-%llx", t->pid,
+					 (unsigned long long)e->start, (unsigned long long)e->end);
+				err = copy_file(src, dst);
+			}
+			if (err) {
+				uint8_t id[HUD_BUILD_ID_MAX];
+				int m = elf__build_id(e->path, id, sizeof(id));
+
+				/* The path only counts if it still holds the same build. */
+				if (m != (int)e->build_id_size || memcmp(id, e->build_id, m)) {
+					wlog("cannot archive %s: the mapped file is gone and the path now holds another build",
+					     e->path);
+					continue;
+				}
+				err = copy_file(e->path, dst);
+			}
+			if (err)
+				return err;
+			vlog("archived %s as %s", e->path, dst);
+			n++;
+		}
+	}
+	return n;
+}
+
+void targets__free(struct targets *ts)
+{
+	int i;
+
+	for (i = 0; i < ts->nr; i++)
+		free_ranges(&ts->t[i]);
+	free(ts->t);
+	free(ts->names);
+	u64set__free(&ts->named);
+	memset(ts, 0, sizeof(*ts));
+}
