@@ -537,7 +537,13 @@ int record__run(const struct record_opts *o)
 	for (;;) {
 		uint64_t now;
 
+		/*
+		 * BPF wakes us only when the ring fills up (see wakeup_flags()), so poll()
+		 * mostly times out: drain explicitly to keep the file current.
+		 */
 		err = ring_buffer__poll(rb, 100);
+		if (err >= 0 || err == -EINTR)
+			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
 			elog("reading the ring buffer: %s", strerror(-err));
 			reason = HUD_FINISH_ERROR;
