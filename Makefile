@@ -1,0 +1,197 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
+#
+# hud: find the code that blocks Tokio worker threads, from outside the process.
+#
+#   make                 build build/hud-record and build/hud-report
+#   make check           install missing Debian packages, build, run every test (as root)
+#   make demo            build, start the demo service, record 5 s, print the report
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make clean
+#   SAN=1                ASan+UBSan userspace build (in build-san/)
+#   V=1                  show the commands
+#   VMLINUX_H=path       use this vmlinux.h instead of generating it from the running kernel
+
+HUD_VERSION := 0.1.0
+
+SAN ?=
+ifeq ($(SAN),1)
+BUILD ?= build-san
+else
+BUILD ?= build
+endif
+OBJ := $(BUILD)/obj
+
+CC ?= cc
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL ?= bpftool
+CARGO ?= $(shell command -v cargo 2>/dev/null || { test -x $$HOME/.cargo/bin/cargo && echo $$HOME/.cargo/bin/cargo; })
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' \
+	-e 's/riscv64/riscv/' -e 's/s390x/s390/')
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARNINGS := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DHUD_VERSION='"$(HUD_VERSION)"' \
+	-I. -Iformat -Icommon -I$(BUILD) -MMD -MP
+LDFLAGS ?=
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+override CFLAGS += $(SANFLAGS)
+override LDFLAGS += $(SANFLAGS)
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Wno-unused-function
+
+# Each tool's main() lives in its main.c; every other .c of a directory is library code
+# that unit tests link against.
+COMMON_SRCS := $(wildcard common/*.c)
+FORMAT_SRCS := $(wildcard format/*.c)
+RECORD_SRCS := $(wildcard record/*.c)
+REPORT_SRCS := $(wildcard report/*.c)
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+
+objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
+COMMON_OBJS := $(call objs,$(COMMON_SRCS))
+FORMAT_OBJS := $(call objs,$(FORMAT_SRCS))
+RECORD_OBJS := $(call objs,$(RECORD_SRCS))
+REPORT_OBJS := $(call objs,$(REPORT_SRCS))
+REPORT_LIB_OBJS := $(filter-out $(OBJ)/report/main.o,$(REPORT_OBJS))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+# hud-record must run on a minimal host: libbpf, libelf, zstd (and libz for libelf).
+RECORD_LIBS := -lbpf -lelf -lzstd -lz
+REPORT_LIBS := -ldw -lelf -ljansson -lzstd -lz -liberty -lm
+
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+FIXTURE_DIR := tests/fixtures/tokio-blockers
+FIXTURE := $(BUILD)/fixtures/hud-fixture
+
+TOOLS := $(BUILD)/hud-record $(BUILD)/hud-report
+
+.PHONY: all check demo install clean deps fixture unit-tests format-check
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(TOOLS)
+
+# --- BPF ------------------------------------------------------------------------
+
+ifdef VMLINUX_H
+$(BUILD)/vmlinux.h: $(VMLINUX_H)
+	$(Q)mkdir -p $(@D) && cp $< $@
+else
+$(BUILD)/vmlinux.h:
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)test -r /sys/kernel/btf/vmlinux || { echo "error: /sys/kernel/btf/vmlinux missing: the kernel lacks CONFIG_DEBUG_INFO_BTF; pass VMLINUX_H=path/to/vmlinux.h" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+endif
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(BUILD)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+# --- userspace ------------------------------------------------------------------
+
+$(OBJ)/%.o: %.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# Only record/ sees the BPF event header: report/ and diff/ know the file format alone.
+$(RECORD_OBJS): $(SKELS)
+$(RECORD_OBJS): override CFLAGS += -Ibpf
+
+$(BUILD)/hud-record: $(RECORD_OBJS) $(FORMAT_OBJS) $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(RECORD_LIBS) -o $@
+
+$(BUILD)/hud-report: $(REPORT_OBJS) $(FORMAT_OBJS) $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(REPORT_LIBS) -o $@
+
+# --- tests ----------------------------------------------------------------------
+
+$(BUILD)/tests/test-%: tests/unit/test-%.c $(REPORT_LIB_OBJS) $(FORMAT_OBJS) $(COMMON_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/lib $(LDFLAGS) $^ $(REPORT_LIBS) -o $@
+
+# Small ELF files that unit tests symbolize (DWARF, inlining, build-id).
+TEST_DATA_SRCS := $(wildcard tests/unit/data/*.c)
+TEST_DATA_BINS := $(patsubst tests/unit/data/%.c,$(BUILD)/tests/data/%,$(TEST_DATA_SRCS))
+
+$(BUILD)/tests/data/%: tests/unit/data/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wl,--build-id $< -o $@
+
+unit-tests: $(UNIT_BINS) $(TEST_DATA_BINS)
+
+fixture: $(FIXTURE)
+
+$(FIXTURE): $(shell find $(FIXTURE_DIR) -type f -not -path '*/target/*' 2>/dev/null)
+	$(call msg,CARGO,$@)
+	$(Q)CARGO="$(CARGO)" tests/fixtures/build.sh $(FIXTURE_DIR) $(@D)
+
+# Debian packages needed to build and test. Installed only when one is missing.
+DEB_PACKAGES := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libzstd-dev libjansson-dev \
+	libiberty-dev zlib1g-dev pkg-config make gcc elfutils binutils perl librust-tokio-dev \
+	jq util-linux procps
+
+deps:
+	$(Q)missing=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' $(DEB_PACKAGES) 2>/dev/null \
+		| awk '$$1 == "ii" { print $$2 }' | sort > /tmp/hud-deps.$$$$; \
+		for p in $(DEB_PACKAGES); do grep -qx "$$p" /tmp/hud-deps.$$$$ || echo $$p; done; \
+		rm -f /tmp/hud-deps.$$$$); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing" $$missing; \
+		if [ "$$(id -u)" != 0 ]; then echo "error: missing packages ($$missing): run 'make deps' as root" >&2; exit 1; fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi; \
+	if [ -z "$(CARGO)" ]; then \
+		echo "deps: installing cargo (none on PATH or in ~/.cargo/bin)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends cargo >/dev/null || exit 1; \
+	fi
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all unit-tests fixture
+	$(Q)HUD_BUILD=$(abspath $(BUILD)) prove -f $(UNIT_BINS) $(wildcard tests/integration/*.t)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all fixture
+	$(Q)HUD_BUILD=$(abspath $(BUILD)) tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	$(call msg,CLEAN,build build-san)
+	$(Q)rm -rf build build-san $(FIXTURE_DIR)/target
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+/*
+ * Folded stacks ("root;caller;leaf value", Brendan Gregg's flamegraph.pl input), and the
+ * aggregation they share with the SVG flame graph.
+ *
+ * --weight samples (default): on-CPU samples only, value = samples.
+ * --weight time: every selected category, value = microseconds, and the category is the
+ * root frame ("[blocked];main;...") so on- and off-CPU time stay apart in one graph.
+ * Kernel frames carry perf's "_[k]" suffix.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "folded.h"
+#include "output.h"
+
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+
+static int buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 1024;
+		char *p;
+
+		while (ncap < b->len + n + 1)
+			ncap *= 2;
+		p = realloc(b->s, ncap);
+		if (!p)
+			return -ENOMEM;
+		b->s = p;
+		b->cap = ncap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+/* A frame name with ';' (the separator) replaced. */
+static int buf_add_frame(struct buf *b, const char *name, int kernel)
+{
+	size_t start = b->len, i;
+	int err = buf_add(b, name, strlen(name));
+
+	if (!err && kernel)
+		err = buf_add(b, "_[k]", 4);
+	for (i = start; !err && i < b->len; i++)
+		if (b->s[i] == ';')
+			b->s[i] = ':';
+	return err;
+}
+
+static int line_for(const struct hud_stack *s, int cat, int with_cat, struct buf *b)
+{
+	char tmp[512];
+	uint32_t i;
+	int err = 0;
+
+	b->len = 0;
+	if (with_cat) {
+		snprintf(tmp, sizeof(tmp), "[%s]", hud_category__name(cat));
+		err = buf_add_frame(b, tmp, 0);
+	}
+	for (i = s->nr_frames; !err && i-- > 0;) {
+		if (b->len)
+			err = buf_add(b, ";", 1);
+		if (!err)
+			err = buf_add_frame(b, report__frame_name(&s->frames[i], tmp, sizeof(tmp)),
+					    s->frames[i].kernel);
+	}
+	if (!err && !b->len)
+		err = buf_add(b, "[no stack]", 10);
+	return err;
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(((const struct folded_line *)a)->stack, ((const struct folded_line *)b)->stack);
+}
+
+int folded__build(struct folded *f, const struct hud_profile *p, const struct report_opts *o)
+{
+	unsigned dflt = o->weight_time ? (1u << HUD_CAT_MAX) - 1 - (1u << HUD_CAT_IDLE) :
+					 1u << HUD_CAT_CPU;
+	size_t nslots = 1024, i, j;
+	struct buf b = { 0 };
+	uint32_t *slots;
+	int err = 0, c;
+
+	memset(f, 0, sizeof(*f));
+	while (nslots < p->nr_stacks * 4)
+		nslots *= 2;
+	slots = calloc(nslots, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < p->nr_stacks && !err; i++) {
+		const struct hud_stack *s = &p->stacks[i];
+
+		if (!hotspots__selected(s, o->roles))
+			continue;
+		for (c = 0; c < HUD_CAT_MAX && !err; c++) {
+			uint64_t v, h;
+
+			if (!s->count[c] || !report__category_on(o, c, dflt))
+				continue;
+			/* Samples are a count; any other category needs --weight time. */
+			if (!o->weight_time && c != HUD_CAT_CPU)
+				continue;
+			v = o->weight_time ? s->ns[c] / 1000 : s->count[c];
+			if (!v)
+				continue;
+			err = line_for(s, c, o->weight_time, &b);
+			if (err)
+				break;
+			h = hash_str(b.s);
+			for (j = h & (nslots - 1); slots[j]; j = (j + 1) & (nslots - 1)) {
+				struct folded_line *l = &f->lines[slots[j] - 1];
+
+				if (l->hash == h && !strcmp(l->stack, b.s))
+					break;
+			}
+			if (!slots[j]) {
+				struct folded_line *l;
+
+				if (f->nr == f->cap) {
+					size_t ncap = f->cap ? f->cap * 2 : 256;
+
+					l = realloc(f->lines, ncap * sizeof(*l));
+					if (!l) {
+						err = -ENOMEM;
+						break;
+					}
+					f->lines = l;
+					f->cap = ncap;
+				}
+				if (f->nr * 2 >= nslots) { /* cannot happen: 4 slots per stack */
+					err = -EOVERFLOW;
+					break;
+				}
+				l = &f->lines[f->nr];
+				l->hash = h;
+				l->value = 0;
+				l->cls_leaf = s->nr_frames ? s->frames[0].cls : HUD_FC_UNKNOWN;
+				l->stack = strdup(b.s);
+				if (!l->stack) {
+					err = -ENOMEM;
+					break;
+				}
+				slots[j] = (uint32_t)++f->nr;
+			}
+			f->lines[slots[j] - 1].value += v;
+		}
+	}
+	free(slots);
+	free(b.s);
+	if (err) {
+		folded__free(f);
+		return err;
+	}
+	/* Sorted output: stable across runs, and what flamegraph.pl expects. */
+	qsort(f->lines, f->nr, sizeof(*f->lines), cmp_line);
+	return 0;
+}
+
+void folded__free(struct folded *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr; i++)
+		free(f->lines[i].stack);
+	free(f->lines);
+	memset(f, 0, sizeof(*f));
+}
+
+int report__folded(FILE *out, const struct hud_profile *p, const struct report_opts *o)
+{
+	struct folded f;
+	size_t i;
+	int err;
+
+	err = folded__build(&f, p, o);
+	if (err)
+		return err;
+	for (i = 0; i < f.nr; i++)
+		fprintf(out, "%s %llu\n", f.lines[i].stack, (unsigned long long)f.lines[i].value);
+	folded__free(&f);
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hotspots.h"
+#include "u64set.h"
+
+/*
+ * The name a stack is blamed on. The first user frame from the leaf; failing that (a
+ * stack entirely in std, the runtime or libc) the leafmost symbolized user-space frame;
+ * failing that the leaf user frame as "[unknown] dso+0xoff", so nothing is dropped.
+ */
+int hotspots__blame(const struct hud_stack *s, char *buf, size_t size,
+		    const struct hud_sym_frame **frame)
+{
+	uint32_t i;
+
+	*frame = NULL;
+	if (s->hot_frame >= 0) {
+		*frame = &s->frames[s->hot_frame];
+		return snprintf(buf, size, "%s", (*frame)->function);
+	}
+	for (i = 0; i < s->nr_frames; i++) {
+		if (!s->frames[i].kernel && s->frames[i].function) {
+			*frame = &s->frames[i];
+			return snprintf(buf, size, "%s", s->frames[i].function);
+		}
+	}
+	for (i = 0; i < s->nr_frames; i++) {
+		if (!s->frames[i].kernel) {
+			*frame = &s->frames[i];
+			return snprintf(buf, size, "[unknown] %s+0x%llx", s->frames[i].dso,
+					(unsigned long long)s->frames[i].offset);
+		}
+	}
+	return snprintf(buf, size, s->nr_frames ? "[kernel only]" : "[no stack]");
+}
+
+struct key_slot {
+	uint64_t hash;
+	uint32_t item; /* index + 1 */
+};
+
+static uint64_t str_hash(const char *s, unsigned cat)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ cat;
+
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static const struct hud_profile *sort_profile;
+static enum hud_category sort_cat;
+
+static int cmp_stack(const void *a, const void *b)
+{
+	const struct hud_stack *x = &sort_profile->stacks[*(const uint32_t *)a];
+	const struct hud_stack *y = &sort_profile->stacks[*(const uint32_t *)b];
+
+	if (x->ns[sort_cat] != y->ns[sort_cat])
+		return x->ns[sort_cat] < y->ns[sort_cat] ? 1 : -1;
+	return x->count[sort_cat] < y->count[sort_cat] ? 1 : x->count[sort_cat] > y->count[sort_cat] ? -1 : 0;
+}
+
+static int cmp_hotspot(const void *a, const void *b)
+{
+	const struct hud_hotspot *x = a, *y = b;
+
+	if (x->cat != y->cat)
+		return x->cat < y->cat ? -1 : 1;
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? 1 : -1;
+	return strcmp(x->function, y->function); /* stable output for golden tests */
+}
+
+int hotspots__selected(const struct hud_stack *s, unsigned roles)
+{
+	return (roles >> s->role) & 1;
+}
+
+/* Distinct threads among @n stacks (stacks are per thread). 0 on ENOMEM, which is benign. */
+static uint32_t count_threads(const struct hud_profile *p, const uint32_t *stacks, uint32_t n)
+{
+	struct u64set seen = { 0 };
+	uint32_t i, distinct;
+
+	for (i = 0; i < n; i++) {
+		const struct hud_stack *s = &p->stacks[stacks[i]];
+
+		u64set__add(&seen, ((uint64_t)s->src << 32 | s->tid) + 1);
+	}
+	distinct = (uint32_t)seen.len;
+	u64set__free(&seen);
+	return distinct;
+}
+
+int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigned roles)
+{
+	uint32_t *all = NULL, nr_all = 0;
+	struct key_slot *slots = NULL;
+	size_t nslots = 64, cap = 0, i, j;
+	char name[1024];
+	int err = 0;
+	unsigned c;
+
+	memset(h, 0, sizeof(*h));
+	while (nslots < p->nr_stacks * HUD_CAT_MAX * 2)
+		nslots *= 2;
+	slots = calloc(nslots, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+
+	all = malloc((p->nr_stacks + 1) * sizeof(*all));
+	if (!all) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < p->nr_stacks; i++) {
+		const struct hud_stack *s = &p->stacks[i];
+		const struct hud_sym_frame *f;
+		int user, any = 0;
+
+		if (!hotspots__selected(s, roles))
+			continue;
+		hotspots__blame(s, name, sizeof(name), &f);
+		user = s->hot_frame >= 0;
+		for (c = 0; c < HUD_CAT_MAX; c++) {
+			struct hud_hotspot *hs;
+			uint64_t hash;
+			uint32_t *ns;
+
+			if (!s->count[c])
+				continue;
+			any = 1;
+			h->total_ns[c] += s->ns[c];
+			h->total_count[c] += s->count[c];
+			hash = str_hash(name, c);
+			for (j = hash & (nslots - 1); slots[j].item; j = (j + 1) & (nslots - 1)) {
+				hs = &h->items[slots[j].item - 1];
+				if (slots[j].hash == hash && hs->cat == c && !strcmp(hs->function, name))
+					break;
+			}
+			if (!slots[j].item) {
+				if (h->nr + 1 > cap) {
+					size_t ncap = cap ? cap * 2 : 64;
+					struct hud_hotspot *n = realloc(h->items, ncap * sizeof(*n));
+
+					if (!n) {
+						err = -ENOMEM;
+						goto out;
+					}
+					h->items = n;
+					cap = ncap;
+				}
+				hs = &h->items[h->nr];
+				memset(hs, 0, sizeof(*hs));
+				hs->cat = c;
+				hs->user = user;
+				hs->function = strdup(name);
+				if (!hs->function) {
+					err = -ENOMEM;
+					goto out;
+				}
+				slots[j].hash = hash;
+				slots[j].item = ++h->nr;
+			}
+			hs = &h->items[slots[j].item - 1];
+			hs->count += s->count[c];
+			hs->ns += s->ns[c];
+			ns = realloc(hs->stacks, (hs->nr_stacks + 1) * sizeof(*ns));
+			if (!ns) {
+				err = -ENOMEM;
+				goto out;
+			}
+			hs->stacks = ns;
+			hs->stacks[hs->nr_stacks++] = (uint32_t)i;
+		}
+		if (any)
+			all[nr_all++] = (uint32_t)i;
+	}
+	h->threads = count_threads(p, all, nr_all);
+	h->thread_time_s = h->threads * p->duration_s;
+
+	/* Heaviest stacks first; the blamed frame's location comes from the heaviest one. */
+	sort_profile = p;
+	for (i = 0; i < h->nr; i++) {
+		struct hud_hotspot *hs = &h->items[i];
+		const struct hud_sym_frame *f;
+		const struct hud_stack *top;
+
+		sort_cat = hs->cat;
+		qsort(hs->stacks, hs->nr_stacks, sizeof(*hs->stacks), cmp_stack);
+		top = &p->stacks[hs->stacks[0]];
+		hotspots__blame(top, name, sizeof(name), &f);
+		if (f) {
+			hs->file = f->file;
+			hs->line = f->line;
+		}
+		if (top->reason_frame >= 0)
+			hs->reason = top->frames[top->reason_frame].function;
+		hs->threads = count_threads(p, hs->stacks, hs->nr_stacks);
+	}
+	qsort(h->items, h->nr, sizeof(*h->items), cmp_hotspot);
+out:
+	free(slots);
+	free(all);
+	if (err)
+		hotspots__free(h);
+	return err;
+}
+
+void hotspots__free(struct hud_hotspots *h)
+{
+	uint32_t i;
+
+	for (i = 0; i < h->nr; i++) {
+		free(h->items[i].function);
+		free(h->items[i].stacks);
+	}
+	free(h->items);
+	memset(h, 0, sizeof(*h));
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Hotspots: the measurements of a symbolized profile grouped per category by the function
+ * that is to blame, i.e. the first frame from the leaf in the user's own code.
+ */
+#ifndef HUD_HOTSPOTS_H
+#define HUD_HOTSPOTS_H
+
+#include <stdint.h>
+
+#include "profile.h"
+
+struct hud_hotspot {
+	enum hud_category cat;
+	char *function;	      /* the blamed function, or a fallback name (see hotspots.c) */
+	int user;	      /* 1 if function is user code */
+	const char *file;     /* of the blamed frame in the heaviest stack */
+	int line;
+	const char *reason;   /* kernel function saying why it blocked (heaviest stack) */
+	uint64_t count;	      /* samples or off-CPU intervals */
+	uint64_t ns;	      /* total time */
+	uint32_t threads;     /* distinct threads affected */
+	uint32_t *stacks;     /* indices into profile->stacks, heaviest first */
+	uint32_t nr_stacks;
+};
+
+struct hud_hotspots {
+	struct hud_hotspot *items; /* sorted by category, then ns descending */
+	uint32_t nr;
+	uint64_t total_ns[HUD_CAT_MAX];
+	uint64_t total_count[HUD_CAT_MAX];
+	uint32_t threads;	   /* distinct threads with a selected event */
+	double thread_time_s;	   /* threads x recorded seconds: the denominator of shares */
+};
+
+/* Bit mask of enum hud_role values: which threads a report covers. */
+#define HUD_ROLES_WORKERS (1u << HUD_ROLE_WORKER)
+#define HUD_ROLES_BLOCKING (1u << HUD_ROLE_BLOCKING)
+#define HUD_ROLES_ALL ((1u << HUD_ROLE_MAX) - 1)
+
+/*
+ * Group @p's stacks (already symbolized) of the threads in @roles into hotspots. Returns
+ * 0 or -errno.
+ */
+int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigned roles);
+
+/* True if stack @s counts for @roles. */
+int hotspots__selected(const struct hud_stack *s, unsigned roles);
+
+/* Name a stack is blamed on, written into @buf; sets *frame to the blamed frame (or NULL). */
+int hotspots__blame(const struct hud_stack *s, char *buf, size_t size,
+		    const struct hud_sym_frame **frame);
+
+void hotspots__free(struct hud_hotspots *h);
+
+#endif /* HUD_HOTSPOTS_H */

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+/* hud-report: read .hud files, symbolize, name what blocked the threads. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hotspots.h"
+#include "log.h"
+#include "output.h"
+#include "profile.h"
+#include "symbolize.h"
+#include "util.h"
+
+static const char usage_text[] =
+	"Usage: hud-report [OPTIONS]\n"
+	"\n"
+	"Read recordings made by hud-record and show what kept the threads of a Tokio runtime\n"
+	"busy (on-CPU) and what blocked them (off-CPU), each hotspot named by the first frame\n"
+	"in the program's own code. Needs no privileges. A binary is used only if its build-id\n"
+	"matches the recording; otherwise its frames print as [unknown] dso+0xoffset.\n"
+	"\n"
+	"Input and output:\n"
+	"  -i, --input FILE       recording to read (default: hud.data); repeat to merge files\n"
+	"  -o, --output FILE      write the report to FILE instead of standard output\n"
+	"  -f, --format FMT       text (default), json, trace (Chrome Trace Event JSON for\n"
+	"                         Perfetto/speedscope), folded (flame graph input), svg\n"
+	"\n"
+	"Selection:\n"
+	"      --threads WHICH    workers (default), blocking (the blocking pool), or all\n"
+	"      --category LIST    comma-separated: cpu, blocked, preempted, runqueue, idle\n"
+	"      --time START,END   only events between START and END seconds from the start\n"
+	"      --window SECS      only the last SECS seconds of the recording\n"
+	"      --tid TID[,TID]    only these threads\n"
+	"\n"
+	"Presentation:\n"
+	"      --top N            hotspots per table (default: 10)\n"
+	"      --stacks N         stacks shown under each hotspot (default: 3)\n"
+	"      --max-frames N     frames shown per stack (default: 16)\n"
+	"      --weight WHAT      folded/svg: samples (default; on-CPU only) or time (us,\n"
+	"                         every selected category)\n"
+	"      --no-color         no colors (also when NO_COLOR is set or not on a terminal)\n"
+	"  -v, --verbose          more messages\n"
+	"  -h, --help             this help\n"
+	"  -V, --version          print the version\n"
+	"\n"
+	"Exit status:\n"
+	"  0 success (a file cut short by a crash still reports, with a warning),\n"
+	"  1 internal failure (out of memory, output not writable), 2 bad usage,\n"
+	"  3 input missing, unreadable, not a hud file or of an unsupported version,\n"
+	"  4 input damaged: the report covers the data before the damage\n"
+	"\n"
+	"Examples:\n"
+	"  hud-report                                # report hud.data, worker threads\n"
+	"  hud-report -i before.hud --top 5          # five hotspots per table\n"
+	"  hud-report -i run.hud -f json -o run.json # machine-readable summary (hud-diff)\n"
+	"  hud-report -i run.hud -f trace -o t.json  # open t.json in ui.perfetto.dev\n"
+	"  hud-report -i run.hud -f svg -o fg.svg --weight time   # off-CPU flame graph\n"
+	"  hud-report -i a.hud -i b.hud --window 10  # two files, last 10 s of each\n";
+
+static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hud-report: error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": see hud-report --help\n");
+	exit(REPORT_EXIT_USAGE);
+}
+
+static int parse_count(const char *arg, const char *what, int max)
+{
+	uint64_t v;
+
+	if (hud_parse_u64(arg, 0, (uint64_t)max, &v))
+		usage_error("invalid %s '%s' (0..%d)", what, arg, max);
+	return (int)v;
+}
+
+static unsigned parse_categories(const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	unsigned mask = 0;
+
+	if (!copy)
+		usage_error("out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int c = hud_category__parse(tok);
+
+		if (c < 0)
+			usage_error("unknown category '%s' (cpu, blocked, preempted, runqueue, idle)",
+				    tok);
+		mask |= 1u << c;
+	}
+	free(copy);
+	if (!mask)
+		usage_error("empty --category list");
+	return mask;
+}
+
+static void parse_time(const char *arg, struct hud_filter *f)
+{
+	char *copy = strdup(arg), *comma;
+
+	if (!copy)
+		usage_error("out of memory");
+	comma = strchr(copy, ',');
+	if (!comma)
+		usage_error("invalid --time '%s' (START,END in seconds, e.g. 2,5 or 2,)", arg);
+	*comma = '\0';
+	f->time_start = 0;
+	f->time_end = -1;
+	if (*copy && hud_parse_double(copy, 0, 1e9, &f->time_start))
+		usage_error("invalid --time start '%s'", copy);
+	if (comma[1] && hud_parse_double(comma + 1, 0, 1e9, &f->time_end))
+		usage_error("invalid --time end '%s'", comma + 1);
+	if (f->time_end >= 0 && f->time_end <= f->time_start)
+		usage_error("--time end must be after its start ('%s')", arg);
+	free(copy);
+}
+
+static void parse_tids(const char *arg, struct hud_filter *f)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	uint64_t v;
+
+	if (!copy)
+		usage_error("out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint32_t *n;
+
+		if (hud_parse_u64(tok, 1, UINT32_MAX, &v))
+			usage_error("invalid --tid '%s'", tok);
+		n = realloc(f->tids, (f->nr_tids + 1) * sizeof(*n));
+		if (!n)
+			usage_error("out of memory");
+		f->tids = n;
+		f->tids[f->nr_tids++] = (uint32_t)v;
+	}
+	free(copy);
+	if (!f->nr_tids)
+		usage_error("empty --tid list");
+}
+
+int main(int argc, char **argv)
+{
+	enum {
+		OPT_TOP = 256,
+		OPT_STACKS,
+		OPT_MAX_FRAMES,
+		OPT_THREADS,
+		OPT_CATEGORY,
+		OPT_TIME,
+		OPT_WINDOW,
+		OPT_TID,
+		OPT_WEIGHT,
+		OPT_NO_COLOR,
+	};
+	static const struct option longopts[] = {
+		{ "input", required_argument, NULL, 'i' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "category", required_argument, NULL, OPT_CATEGORY },
+		{ "time", required_argument, NULL, OPT_TIME },
+		{ "window", required_argument, NULL, OPT_WINDOW },
+		{ "tid", required_argument, NULL, OPT_TID },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "stacks", required_argument, NULL, OPT_STACKS },
+		{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
+		{ "weight", required_argument, NULL, OPT_WEIGHT },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	static const char *const formats[] = { "text", "json", "trace", "folded", "svg" };
+	struct report_opts o = {
+		.roles = HUD_ROLES_WORKERS,
+		.top = 10,
+		.stacks = 3,
+		.max_frames = 16,
+		.filter = { .time_end = -1 },
+	};
+	const char *output = NULL, *no_color = getenv("NO_COLOR");
+	struct hud_symbolizer *sym = NULL;
+	struct hud_hotspots h = { 0 };
+	struct hud_profile p = { 0 };
+	int c, i, err, ret = REPORT_EXIT_FAILED, color = 1, damaged = 0;
+	char err_msg[512];
+	FILE *out = stdout;
+	size_t k;
+
+	hud_progname = "hud-report";
+	o.inputs = calloc(argc + 1, sizeof(*o.inputs));
+	if (!o.inputs)
+		return REPORT_EXIT_FAILED;
+	while ((c = getopt_long(argc, argv, "i:o:f:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (!*optarg)
+				usage_error("empty input path");
+			o.inputs[o.nr_inputs++] = optarg;
+			break;
+		case 'o':
+			if (!*optarg)
+				usage_error("empty output path");
+			output = optarg;
+			break;
+		case 'f':
+			for (k = 0; k < ARRAY_SIZE(formats); k++)
+				if (!strcmp(optarg, formats[k]))
+					break;
+			if (k == ARRAY_SIZE(formats))
+				usage_error("unknown format '%s' (text, json, trace, folded, svg)",
+					    optarg);
+			o.format = (enum report_format)k;
+			break;
+		case OPT_THREADS:
+			if (!strcmp(optarg, "workers"))
+				o.roles = HUD_ROLES_WORKERS;
+			else if (!strcmp(optarg, "blocking"))
+				o.roles = HUD_ROLES_BLOCKING;
+			else if (!strcmp(optarg, "all"))
+				o.roles = HUD_ROLES_ALL;
+			else
+				usage_error("invalid --threads '%s' (workers, blocking or all)", optarg);
+			break;
+		case OPT_CATEGORY:
+			o.categories = parse_categories(optarg);
+			break;
+		case OPT_TIME:
+			parse_time(optarg, &o.filter);
+			break;
+		case OPT_WINDOW:
+			if (hud_parse_double(optarg, 0.001, 1e9, &o.filter.window))
+				usage_error("invalid --window '%s' (seconds, > 0)", optarg);
+			break;
+		case OPT_TID:
+			parse_tids(optarg, &o.filter);
+			break;
+		case OPT_TOP:
+			o.top = parse_count(optarg, "--top", 100000);
+			break;
+		case OPT_STACKS:
+			o.stacks = parse_count(optarg, "--stacks", 1000);
+			break;
+		case OPT_MAX_FRAMES:
+			o.max_frames = parse_count(optarg, "--max-frames", 10000);
+			break;
+		case OPT_WEIGHT:
+			if (!strcmp(optarg, "time"))
+				o.weight_time = 1;
+			else if (!strcmp(optarg, "samples"))
+				o.weight_time = 0;
+			else
+				usage_error("invalid --weight '%s' (samples or time)", optarg);
+			break;
+		case OPT_NO_COLOR:
+			color = 0;
+			break;
+		case 'v':
+			hud_verbose++;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("hud-report %s\n", HUD_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "hud-report: see hud-report --help\n");
+			return REPORT_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s' (inputs are given with -i)", argv[optind]);
+	if (o.filter.window > 0 && o.filter.time_end >= 0)
+		usage_error("--time and --window exclude each other");
+	if (!o.nr_inputs)
+		o.inputs[o.nr_inputs++] = "hud.data";
+
+	for (i = 0; i < o.nr_inputs; i++) {
+		err = profile__load(&p, o.inputs[i], &o.filter, err_msg, sizeof(err_msg));
+		if (err) {
+			if (err == -ENOENT)
+				elog("%s: no such file: record one with hud-record, or pass -i FILE",
+				     o.inputs[i]);
+			else
+				elog("%s", err_msg);
+			ret = err == -ENOMEM ? REPORT_EXIT_FAILED : REPORT_EXIT_INPUT;
+			goto cleanup;
+		}
+	}
+	for (k = 0; k < p.nr_sources; k++) {
+		const struct hud_source *s = &p.sources[k];
+
+		if (s->damage) {
+			wlog("%s: the report covers the data before the damage", s->damage);
+			damaged = 1;
+		} else if (s->truncated) {
+			wlog("%s ends inside a chunk (recording interrupted): reporting the complete part",
+			     s->path);
+		} else if (!s->finished) {
+			wlog("%s has no end marker: hud-record did not finish (killed or crashed?)",
+			     s->path);
+		}
+	}
+	if (p.lost)
+		wlog("%llu events were lost during recording: counts are low; record again with a larger --ring-size",
+		     (unsigned long long)p.lost);
+
+	sym = hud_symbolizer__new(NULL);
+	if (!sym) {
+		elog("cannot start the symbolizer: %s", strerror(errno));
+		goto cleanup;
+	}
+	err = profile__symbolize(&p, sym);
+	if (err) {
+		elog("symbolizing: %s", strerror(-err));
+		goto cleanup;
+	}
+	if (output) {
+		out = fopen(output, "we");
+		if (!out) {
+			elog("cannot create %s: %s", output, strerror(errno));
+			out = stdout;
+			goto cleanup;
+		}
+	}
+	o.color = color && !output && o.format == REPORT_TEXT && !(no_color && *no_color) &&
+		  isatty(STDOUT_FILENO);
+	switch (o.format) {
+	case REPORT_TEXT:
+	case REPORT_JSON:
+		err = hotspots__build(&h, &p, o.roles);
+		if (!err)
+			err = o.format == REPORT_TEXT ? report__text(out, &p, &h, &o) :
+							report__json(out, &p, &h, &o);
+		break;
+	case REPORT_TRACE:
+		err = report__trace(out, &p, &o);
+		break;
+	case REPORT_FOLDED:
+		err = report__folded(out, &p, &o);
+		break;
+	case REPORT_SVG:
+		err = report__svg(out, &p, &o);
+		break;
+	}
+	if (!err && fflush(out))
+		err = -errno;
+	if (!err && out != stdout && fclose(out)) {
+		out = stdout;
+		err = -errno;
+	} else if (out != stdout) {
+		if (err)
+			fclose(out);
+		out = stdout;
+	}
+	if (err) {
+		elog("writing the report%s%s: %s", output ? " to " : "", output ?: "",
+		     strerror(-err));
+		goto cleanup;
+	}
+	ret = damaged ? REPORT_EXIT_PARTIAL : REPORT_EXIT_OK;
+cleanup:
+	if (out != stdout)
+		fclose(out);
+	hotspots__free(&h);
+	hud_symbolizer__free(sym);
+	profile__free(&p);
+	free(o.filter.tids);
+	free(o.inputs);
+	return ret;
+}

@@ -1,0 +1,893 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "hud_format.h"
+#include "profile.h"
+#include "symbolize.h"
+
+static const char *const category_names[] = {
+	[HUD_CAT_CPU] = "cpu",		   [HUD_CAT_BLOCKED] = "blocked",
+	[HUD_CAT_PREEMPTED] = "preempted", [HUD_CAT_RUNQUEUE] = "runqueue",
+	[HUD_CAT_IDLE] = "idle",
+};
+
+const char *hud_category__name(enum hud_category c)
+{
+	return c < HUD_CAT_MAX ? category_names[c] : "?";
+}
+
+int hud_category__parse(const char *name)
+{
+	int c;
+
+	for (c = 0; c < HUD_CAT_MAX; c++)
+		if (!strcmp(name, category_names[c]))
+			return c;
+	return -1;
+}
+
+const char *hud_role__name(enum hud_role r)
+{
+	static const char *const names[] = {
+		[HUD_ROLE_OTHER] = "other",
+		[HUD_ROLE_WORKER] = "worker",
+		[HUD_ROLE_BLOCKING] = "blocking",
+	};
+
+	return r < HUD_ROLE_MAX ? names[r] : "?";
+}
+
+/* Grow @arr (of *cap elements of @elem bytes) to hold @need; new space is zeroed. */
+static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *n;
+
+	if (need <= *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 64;
+	while (ncap < need)
+		ncap *= 2;
+	n = realloc(arr, ncap * elem);
+	if (!n)
+		return NULL;
+	memset((char *)n + *cap * elem, 0, (ncap - *cap) * elem);
+	*cap = ncap;
+	return n;
+}
+
+#define GROW(arr, cap, need)                                                                 \
+	({                                                                                   \
+		void *g_ = grow((arr), &(cap), (need), sizeof(*(arr)));                      \
+		if (g_)                                                                      \
+			(arr) = g_;                                                          \
+		g_ != NULL;                                                                  \
+	})
+
+/* ---- unique stacks ---------------------------------------------------------------- */
+
+struct stack_key {
+	uint16_t src;
+	uint32_t pid, tid;
+	uint16_t nk, nu;
+	const uint64_t *ips;
+};
+
+static uint64_t stack_hash(const struct stack_key *k)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ k->src ^ ((uint64_t)k->pid << 16) ^
+		     ((uint64_t)k->tid << 40) ^ ((uint64_t)k->nk << 20) ^ ((uint64_t)k->nu << 52);
+	uint32_t i;
+
+	for (i = 0; i < (uint32_t)k->nk + k->nu; i++) {
+		h ^= k->ips[i];
+		h *= 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+static int index_rebuild(struct hud_profile *p, size_t cap)
+{
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+	size_t i;
+
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < p->nr_stacks; i++) {
+		size_t j = p->stacks[i].hash & (cap - 1);
+
+		while (idx[j])
+			j = (j + 1) & (cap - 1);
+		idx[j] = (uint32_t)i + 1;
+	}
+	free(p->index);
+	p->index = idx;
+	p->index_cap = cap;
+	return 0;
+}
+
+static int stack_eq(const struct hud_stack *s, const struct stack_key *k, uint64_t h)
+{
+	return s->hash == h && s->src == k->src && s->pid == k->pid && s->tid == k->tid &&
+	       s->nr_kernel == k->nk && s->nr_user == k->nu &&
+	       !memcmp(s->ips, k->ips, ((size_t)k->nk + k->nu) * sizeof(*k->ips));
+}
+
+static struct hud_stack *stack_find(const struct hud_profile *p, const struct stack_key *k)
+{
+	uint64_t h = stack_hash(k);
+	size_t j;
+
+	if (!p->index_cap)
+		return NULL;
+	for (j = h & (p->index_cap - 1); p->index[j]; j = (j + 1) & (p->index_cap - 1))
+		if (stack_eq(&p->stacks[p->index[j] - 1], k, h))
+			return &p->stacks[p->index[j] - 1];
+	return NULL;
+}
+
+/* The unique stack for @k, created on first sight. NULL on ENOMEM. */
+static struct hud_stack *stack_intern(struct hud_profile *p, const struct stack_key *k)
+{
+	uint64_t h = stack_hash(k);
+	size_t j, n = (size_t)k->nk + k->nu;
+	struct hud_stack *s;
+
+	if ((p->nr_stacks + 1) * 2 > p->index_cap &&
+	    index_rebuild(p, p->index_cap ? p->index_cap * 2 : 1024))
+		return NULL;
+	for (j = h & (p->index_cap - 1); p->index[j]; j = (j + 1) & (p->index_cap - 1))
+		if (stack_eq(&p->stacks[p->index[j] - 1], k, h))
+			return &p->stacks[p->index[j] - 1];
+	if (p->nr_stacks >= UINT32_MAX - 1 || !GROW(p->stacks, p->cap_stacks, p->nr_stacks + 1))
+		return NULL;
+	s = &p->stacks[p->nr_stacks];
+	memset(s, 0, sizeof(*s));
+	s->ips = malloc(n ? n * sizeof(*s->ips) : 1);
+	if (!s->ips)
+		return NULL;
+	memcpy(s->ips, k->ips, n * sizeof(*s->ips));
+	s->src = k->src;
+	s->pid = k->pid;
+	s->tid = k->tid;
+	s->nr_kernel = k->nk;
+	s->nr_user = k->nu;
+	s->hash = h;
+	s->hot_frame = -1;
+	s->reason_frame = -1;
+	p->index[j] = (uint32_t)++p->nr_stacks;
+	return s;
+}
+
+/* ---- loading ---------------------------------------------------------------------- */
+
+struct load_ctx {
+	struct hud_profile *p;
+	struct hud_source *src;
+	uint16_t src_idx;
+	const struct hud_filter *f;
+	uint64_t lo_ns, hi_ns; /* absolute monotonic bounds of the filter */
+	uint64_t first_ns, last_ns;
+	/* replay */
+	int (*cb)(void *ctx, const struct hud_event *e);
+	void *cb_ctx;
+};
+
+static int add_meta(struct hud_profile *p, uint16_t src, const char *key, const char *value)
+{
+	struct hud_meta *m = NULL;
+	size_t i;
+	char *v;
+
+	for (i = 0; i < p->nr_meta; i++)
+		if (p->meta[i].src == src && !strcmp(p->meta[i].key, key))
+			m = &p->meta[i];
+	v = strdup(value);
+	if (!v)
+		return -ENOMEM;
+	if (m) { /* the last value wins */
+		free(m->value);
+		m->value = v;
+		return 0;
+	}
+	if (!GROW(p->meta, p->cap_meta, p->nr_meta + 1)) {
+		free(v);
+		return -ENOMEM;
+	}
+	m = &p->meta[p->nr_meta];
+	m->src = src;
+	m->value = v;
+	m->key = strdup(key);
+	if (!m->key) {
+		free(v);
+		return -ENOMEM;
+	}
+	p->nr_meta++;
+	return 0;
+}
+
+static int add_thread(struct hud_profile *p, uint16_t src, const struct hud_rec_thread *t)
+{
+	struct hud_thread *th = NULL;
+	size_t i;
+
+	for (i = 0; i < p->nr_threads; i++)
+		if (p->threads[i].tid == t->tid && p->threads[i].pid == t->pid &&
+		    p->threads[i].src == src)
+			th = &p->threads[i];
+	if (!th) {
+		if (!GROW(p->threads, p->cap_threads, p->nr_threads + 1))
+			return -ENOMEM;
+		th = &p->threads[p->nr_threads++];
+	}
+	th->src = src;
+	th->pid = t->pid;
+	th->tid = t->tid;
+	memcpy(th->comm, t->comm, HUD_COMM_LEN);
+	th->comm[HUD_COMM_LEN] = '\0';
+	return 0;
+}
+
+static int add_map(struct hud_profile *p, uint16_t src, const struct hud_rec_map *m)
+{
+	struct hud_map *hm;
+
+	if (!GROW(p->maps, p->cap_maps, p->nr_maps + 1))
+		return -ENOMEM;
+	hm = &p->maps[p->nr_maps];
+	hm->src = src;
+	hm->pid = m->pid;
+	hm->start = m->start;
+	hm->end = m->end;
+	hm->pgoff = m->pgoff;
+	hm->build_id_size = m->build_id_size;
+	memcpy(hm->build_id, m->build_id, sizeof(hm->build_id));
+	hm->path = strdup(m->path);
+	if (!hm->path)
+		return -ENOMEM;
+	p->nr_maps++;
+	return 0;
+}
+
+static int add_ksym(struct hud_source *s, const struct hud_rec_ksym *k)
+{
+	const char *module = k->names + strlen(k->names) + 1;
+	struct hud_ksym *ks;
+	size_t len;
+
+	if (!GROW(s->ksyms, s->cap_ksyms, s->nr_ksyms + 1))
+		return -ENOMEM;
+	ks = &s->ksyms[s->nr_ksyms];
+	ks->start = k->start;
+	ks->end = k->end;
+	len = strlen(k->names) + (*module ? strlen(module) + 3 : 0) + 1;
+	ks->name = malloc(len);
+	if (!ks->name)
+		return -ENOMEM;
+	if (*module)
+		snprintf(ks->name, len, "%s [%s]", k->names, module);
+	else
+		snprintf(ks->name, len, "%s", k->names);
+	s->nr_ksyms++;
+	return 0;
+}
+
+static int in_filter(struct load_ctx *c, uint32_t tid, uint64_t t)
+{
+	size_t i;
+
+	if (t < c->lo_ns || t > c->hi_ns)
+		return 0;
+	if (!c->f || !c->f->tids)
+		return 1;
+	for (i = 0; i < c->f->nr_tids; i++)
+		if (c->f->tids[i] == tid)
+			return 1;
+	return 0;
+}
+
+/* Count one measurement, or hand it to the replay callback. */
+static int measure(struct load_ctx *c, const struct stack_key *k, enum hud_category cat,
+		   uint64_t start, uint64_t dur, uint32_t cpu, uint32_t state)
+{
+	struct hud_stack *s;
+	struct hud_event e;
+
+	if (!c->cb) {
+		s = stack_intern(c->p, k);
+		if (!s)
+			return -ENOMEM;
+		s->count[cat]++;
+		s->ns[cat] += cat == HUD_CAT_CPU ? 0 : dur; /* CPU weighted at the end */
+		return 0;
+	}
+	s = stack_find(c->p, k);
+	if (!s)
+		return 0;
+	/* The stack decided it: runtime parking is idle, not blocked. */
+	if (cat == HUD_CAT_BLOCKED && s->count[HUD_CAT_IDLE] && !s->count[HUD_CAT_BLOCKED])
+		cat = HUD_CAT_IDLE;
+	e = (struct hud_event){ .cat = cat,
+				.src = c->src_idx,
+				.pid = k->pid,
+				.tid = k->tid,
+				.cpu = cpu,
+				.state = state,
+				.start_ns = start - c->src->start_ns,
+				.dur_ns = dur,
+				.stack = s };
+	return c->cb(c->cb_ctx, &e);
+}
+
+static int add_offcpu(struct load_ctx *c, const struct hud_rec_offcpu *o)
+{
+	struct stack_key k = { c->src_idx, o->pid, o->tid, o->nr_kernel, o->nr_user, o->ips };
+	uint64_t runq = o->runq_ns <= o->duration_ns ? o->runq_ns : o->duration_ns;
+	int err;
+
+	if (!in_filter(c, o->tid, o->start_ns))
+		return 0;
+	if (!c->cb)
+		c->p->offcpu_events++;
+	/* Runnable at switch-out, or switched involuntarily: all of it is scheduling latency. */
+	if ((o->flags & HUD_OFFCPU_PREEMPTED) || o->state == 0)
+		return measure(c, &k, HUD_CAT_PREEMPTED, o->start_ns, o->duration_ns, o->cpu,
+			       o->state);
+	/* Slept, then waited for a CPU once woken: two measurements, back to back. */
+	if (runq && runq >= c->src->threshold_ns) {
+		err = measure(c, &k, HUD_CAT_BLOCKED, o->start_ns, o->duration_ns - runq, o->cpu,
+			      o->state);
+		if (err)
+			return err;
+		return measure(c, &k, HUD_CAT_RUNQUEUE, o->start_ns + o->duration_ns - runq, runq,
+			       o->cpu, 0);
+	}
+	return measure(c, &k, HUD_CAT_BLOCKED, o->start_ns, o->duration_ns, o->cpu, o->state);
+}
+
+static void seen_time(struct load_ctx *c, uint64_t t)
+{
+	if (!c->first_ns || t < c->first_ns)
+		c->first_ns = t;
+	if (t > c->last_ns)
+		c->last_ns = t;
+}
+
+/* Numbers of the META keys that set the time base and weights of a source. */
+static void source_meta(struct load_ctx *c, const char *key, const char *value)
+{
+	struct hud_source *s = c->src;
+	uint64_t v = strtoull(value, NULL, 10);
+
+	if (!strcmp(key, "start_monotonic_ns")) {
+		s->start_ns = v;
+		if (c->f && c->f->time_start > 0)
+			c->lo_ns = v + (uint64_t)(c->f->time_start * 1e9);
+		if (c->f && c->f->time_end >= 0)
+			c->hi_ns = v + (uint64_t)(c->f->time_end * 1e9);
+	} else if (!strcmp(key, "sample_freq_hz") && v) {
+		s->freq_hz = v;
+	} else if (!strcmp(key, "offcpu_threshold_ns")) {
+		s->threshold_ns = v;
+	}
+}
+
+static int add_record(struct load_ctx *c, const struct hud_record *rec)
+{
+	struct hud_profile *p = c->p;
+
+	switch (rec->type) {
+	case HUD_REC_META:
+		source_meta(c, hud_meta_key(rec), hud_meta_value(rec));
+		return c->cb ? 0 : add_meta(p, c->src_idx, hud_meta_key(rec), hud_meta_value(rec));
+	case HUD_REC_THREAD:
+		return c->cb ? 0 : add_thread(p, c->src_idx, rec->payload);
+	case HUD_REC_MAP:
+		return c->cb ? 0 : add_map(p, c->src_idx, rec->payload);
+	case HUD_REC_KSYM:
+		return c->cb ? 0 : add_ksym(c->src, rec->payload);
+	case HUD_REC_SAMPLE: {
+		const struct hud_rec_sample *s = rec->payload;
+		struct stack_key k = { c->src_idx, s->pid, s->tid, s->nr_kernel, s->nr_user, s->ips };
+
+		seen_time(c, s->time_ns);
+		if (!in_filter(c, s->tid, s->time_ns))
+			return 0;
+		if (!c->cb)
+			p->samples++;
+		return measure(c, &k, HUD_CAT_CPU, s->time_ns, 0, s->cpu, 0);
+	}
+	case HUD_REC_OFFCPU: {
+		const struct hud_rec_offcpu *o = rec->payload;
+
+		seen_time(c, o->start_ns);
+		seen_time(c, o->start_ns + o->duration_ns);
+		return add_offcpu(c, o);
+	}
+	case HUD_REC_LOST: {
+		const struct hud_rec_lost *l = rec->payload;
+
+		if (!c->cb)
+			p->lost += l->count;
+		return 0;
+	}
+	case HUD_REC_FINISH: {
+		const struct hud_rec_finish *f = rec->payload;
+
+		c->src->finished = 1;
+		c->src->end_ns = f->end_ns;
+		return 0;
+	}
+	default:
+		return 0; /* PROCESS is informational here; unknown types are skipped */
+	}
+}
+
+/* Stream one file through add_record(). Returns 0, 1 if damaged (partial), or -errno. */
+static int read_file(struct load_ctx *c, const char *path, char *err, size_t err_size)
+{
+	struct hud_record rec;
+	struct hud_reader *r;
+	int ret, any = 0;
+
+	r = hud_reader__from_path(path);
+	if (!r) {
+		ret = -errno;
+		snprintf(err, err_size, "cannot open %s: %s", path, strerror(errno));
+		return ret;
+	}
+	while ((ret = hud_reader__next(r, &rec)) > 0) {
+		any = 1;
+		ret = add_record(c, &rec);
+		if (ret) {
+			if (ret < 0)
+				snprintf(err, err_size, "reading %s: %s", path, strerror(-ret));
+			goto out;
+		}
+	}
+	if (ret == -EPROTO || (ret < 0 && !any)) {
+		snprintf(err, err_size, "%s", hud_reader__error(r) ?: path);
+		ret = ret == -EPROTO ? -EPROTO : -EBADMSG;
+		goto out;
+	}
+	if (ret < 0 && !c->cb) {
+		c->src->damage = strdup(hud_reader__error(r) ?: "damaged file");
+		if (!c->src->damage) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	if (!c->cb)
+		c->src->truncated = hud_reader__truncated(r);
+	ret = 0;
+out:
+	hud_reader__free(r);
+	return ret;
+}
+
+static int cmp_ksym(const void *a, const void *b)
+{
+	const struct hud_ksym *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int profile__load(struct hud_profile *p, const char *path, const struct hud_filter *f,
+		  char *err, size_t err_size)
+{
+	struct load_ctx c = { .p = p, .f = f, .hi_ns = UINT64_MAX };
+	struct hud_source *s;
+	uint64_t end, lo, hi;
+	size_t i, cap = p->nr_sources;
+	int ret;
+
+	if (p->nr_sources >= UINT16_MAX) {
+		snprintf(err, err_size, "too many input files");
+		return -E2BIG;
+	}
+	if (!GROW(p->sources, cap, p->nr_sources + 1)) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	s = &p->sources[p->nr_sources];
+	memset(s, 0, sizeof(*s));
+	s->freq_hz = 99;
+	s->threshold_ns = 5000000;
+	s->path = strdup(path);
+	if (!s->path) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	c.src = s;
+	c.src_idx = (uint16_t)p->nr_sources++;
+	if (f && f->window > 0) {
+		/* The last N seconds: a first pass finds where the recording ends. */
+		struct load_ctx scan = c;
+		struct hud_profile tmp = { 0 };
+
+		scan.p = &tmp;
+		scan.f = NULL;
+		scan.cb = NULL;
+		ret = read_file(&scan, path, err, err_size);
+		end = s->finished ? s->end_ns : scan.last_ns;
+		profile__free(&tmp);
+		if (ret < 0)
+			return ret;
+		free(s->damage);
+		s->damage = NULL;
+		for (i = 0; i < s->nr_ksyms; i++)
+			free(s->ksyms[i].name);
+		s->nr_ksyms = 0;
+		c.lo_ns = end > (uint64_t)(f->window * 1e9) ? end - (uint64_t)(f->window * 1e9) : 0;
+	}
+	ret = read_file(&c, path, err, err_size);
+	if (ret < 0)
+		return ret;
+	if (!s->start_ns)
+		s->start_ns = c.first_ns;
+	if (!s->finished)
+		s->end_ns = c.last_ns;
+	qsort(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), cmp_ksym);
+
+	/* CPU samples weigh one sampling period each. */
+	for (i = 0; i < p->nr_stacks; i++)
+		if (p->stacks[i].src == c.src_idx)
+			p->stacks[i].ns[HUD_CAT_CPU] =
+				p->stacks[i].count[HUD_CAT_CPU] * 1000000000ull / s->freq_hz;
+
+	/* Recorded time inside the filter. */
+	lo = c.lo_ns > s->start_ns ? c.lo_ns : s->start_ns;
+	hi = c.hi_ns < s->end_ns ? c.hi_ns : s->end_ns;
+	if (hi > lo)
+		p->duration_s += (hi - lo) / 1e9;
+	return 0;
+}
+
+int profile__replay(const struct hud_profile *p, const struct hud_filter *f,
+		    int (*cb)(void *ctx, const struct hud_event *e), void *ctx)
+{
+	char err[512];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < p->nr_sources; i++) {
+		struct hud_source *s = &p->sources[i];
+		struct load_ctx c = { .p = (struct hud_profile *)p,
+				      .src = s,
+				      .src_idx = (uint16_t)i,
+				      .f = f,
+				      .hi_ns = UINT64_MAX,
+				      .cb = cb,
+				      .cb_ctx = ctx };
+
+		if (f && f->window > 0)
+			c.lo_ns = s->end_ns > (uint64_t)(f->window * 1e9) ?
+					  s->end_ns - (uint64_t)(f->window * 1e9) : 0;
+		ret = read_file(&c, s->path, err, sizeof(err));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+const char *profile__meta(const struct hud_profile *p, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_meta; i++)
+		if (p->meta[i].src == 0 && !strcmp(p->meta[i].key, key))
+			return p->meta[i].value;
+	return NULL;
+}
+
+const char *profile__thread_name(const struct hud_profile *p, uint16_t src, uint32_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_threads; i++)
+		if (p->threads[i].tid == tid && p->threads[i].src == src)
+			return p->threads[i].comm;
+	return NULL;
+}
+
+/* ---- symbolization ---------------------------------------------------------------- */
+
+/* The newest mapping of @pid covering @ip (later MAP records replace earlier ones). */
+static const struct hud_map *find_map(const struct hud_profile *p, uint16_t src, uint32_t pid,
+				      uint64_t ip)
+{
+	size_t i = p->nr_maps;
+
+	while (i--) {
+		const struct hud_map *m = &p->maps[i];
+
+		if (m->pid == pid && m->src == src && ip >= m->start && ip < m->end)
+			return m;
+	}
+	return NULL;
+}
+
+static const struct hud_ksym *find_ksym(const struct hud_source *s, uint64_t ip)
+{
+	size_t lo = 0, hi = s->nr_ksyms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->ksyms[mid].start <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && ip < s->ksyms[lo - 1].end)
+		return &s->ksyms[lo - 1];
+	return NULL;
+}
+
+static int push_frame(struct hud_stack *s, size_t *cap, const struct hud_sym_frame *f)
+{
+	if (!GROW(s->frames, *cap, s->nr_frames + 1))
+		return -ENOMEM;
+	s->frames[s->nr_frames++] = *f;
+	return 0;
+}
+
+static int note_dso_failure(struct hud_profile *p, struct hud_dso *d)
+{
+	enum hud_dso_status st = hud_dso__status(d);
+	size_t i, len, cap = p->nr_failed_dsos;
+	const char *path = hud_dso__path(d);
+	char *msg;
+
+	if (st == HUD_DSO_OK || path[0] != '/')
+		return 0; /* [vdso] and friends are expected to be unknown */
+	len = strlen(path) + 64;
+	for (i = 0; i < p->nr_failed_dsos; i++)
+		if (!strncmp(p->failed_dsos[i], path, strlen(path)) &&
+		    p->failed_dsos[i][strlen(path)] == ':')
+			return 0;
+	msg = malloc(len);
+	if (!msg || !GROW(p->failed_dsos, cap, p->nr_failed_dsos + 1)) {
+		free(msg);
+		return -ENOMEM;
+	}
+	snprintf(msg, len, "%s: %s", path, hud_dso__status_str(st));
+	p->failed_dsos[p->nr_failed_dsos++] = msg;
+	if (st < 8)
+		p->dso_failures[st]++;
+	return 0;
+}
+
+static int symbolize_stack(struct hud_profile *p, struct hud_symbolizer *sym, struct hud_stack *s)
+{
+	const struct hud_source *src = &p->sources[s->src];
+	uint32_t i, n = (uint32_t)s->nr_kernel + s->nr_user;
+	size_t cap = 0;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		struct hud_sym_frame f = { 0 };
+		const struct hud_frame *fr;
+		const struct hud_map *m;
+		struct hud_dso *dso;
+		int k, nr;
+
+		p->frames_total++;
+		if (i < s->nr_kernel) {
+			const struct hud_ksym *ks = find_ksym(src, s->ips[i]);
+
+			f.dso = "[kernel.kallsyms]";
+			f.offset = s->ips[i];
+			f.kernel = 1;
+			f.cls = HUD_FC_KERNEL;
+			if (ks) {
+				f.function = ks->name;
+				p->frames_symbolized++;
+			}
+			err = push_frame(s, &cap, &f);
+			if (err)
+				return err;
+			continue;
+		}
+		m = find_map(p, s->src, s->pid, s->ips[i]);
+		if (!m) {
+			f.dso = "[unmapped]";
+			f.offset = s->ips[i];
+			f.cls = HUD_FC_UNKNOWN;
+			err = push_frame(s, &cap, &f);
+			if (err)
+				return err;
+			continue;
+		}
+		f.dso = m->path;
+		f.offset = s->ips[i] - m->start + m->pgoff;
+		dso = hud_symbolizer__dso(sym, m->path, m->build_id, m->build_id_size);
+		if (!dso)
+			return -ENOMEM;
+		err = note_dso_failure(p, dso);
+		if (err)
+			return err;
+		/* Every frame but the leaf is a return address: look up the call (perf does). */
+		nr = hud_dso__lookup(dso, f.offset, i > s->nr_kernel, &fr);
+		if (nr < 0)
+			return nr;
+		if (nr == 0) {
+			f.cls = HUD_FC_UNKNOWN;
+			err = push_frame(s, &cap, &f);
+			if (err)
+				return err;
+			continue;
+		}
+		p->frames_symbolized++;
+		for (k = 0; k < nr; k++) {
+			f.function = fr[k].function;
+			f.file = fr[k].file;
+			f.line = fr[k].line;
+			f.inlined = fr[k].inlined ? 1 : 0;
+			f.cls = hud_classify_frame(f.function, f.file, f.dso, 0);
+			err = push_frame(s, &cap, &f);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int has_frame(const struct hud_stack *s, const char *const *needles)
+{
+	uint32_t i;
+	int k;
+
+	for (i = 0; i < s->nr_frames; i++) {
+		if (!s->frames[i].function || s->frames[i].kernel)
+			continue;
+		for (k = 0; needles[k]; k++)
+			if (strstr(s->frames[i].function, needles[k]))
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * Roles come from the stack of each event, not from thread names: Tokio 1.24 starts its
+ * workers through the blocking pool (so both kinds of frames are on a worker's stack),
+ * block_in_place moves the worker role to another thread, and names are configurable.
+ */
+static enum hud_role stack_role(const struct hud_stack *s)
+{
+	static const char *const worker[] = {
+		"tokio::runtime::scheduler::multi_thread::worker::",
+		"tokio::runtime::scheduler::current_thread::",
+		"tokio::runtime::thread_pool::worker::", /* Tokio before 1.21 */
+		"tokio::runtime::basic_scheduler::",	  /* Tokio before 1.21 */
+		"tokio::runtime::park::CachedParkThread::block_on",
+		"tokio::runtime::runtime::Runtime::block_on",
+		NULL,
+	};
+	static const char *const blocking[] = {
+		"tokio::runtime::blocking::pool::Inner::run",
+		"tokio::runtime::blocking::pool::Spawner::spawn_thread",
+		NULL,
+	};
+
+	if (has_frame(s, worker))
+		return HUD_ROLE_WORKER;
+	if (has_frame(s, blocking))
+		return HUD_ROLE_BLOCKING;
+	return HUD_ROLE_OTHER;
+}
+
+/*
+ * The kernel frame that says why a thread left the CPU: the system call it was in
+ * (__x64_sys_futex -> "futex"), else the leafmost frame outside the scheduler itself.
+ */
+static int32_t reason_frame(const struct hud_stack *s)
+{
+	static const char *const sched[] = { "schedule", "__schedule", "__switch_to",
+					     "finish_task_switch", "preempt_schedule", NULL };
+	int32_t i, leaf = -1;
+	int k;
+
+	for (i = 0; i < (int32_t)s->nr_frames && s->frames[i].kernel; i++) {
+		const char *fn = s->frames[i].function;
+
+		if (!fn)
+			continue;
+		if (strstr(fn, "_sys_") && (!strncmp(fn, "__x64_sys_", 10) ||
+					    !strncmp(fn, "__arm64_sys_", 12) ||
+					    !strncmp(fn, "__se_sys_", 9) || !strncmp(fn, "__do_sys_", 9)))
+			return i;
+		if (!strcmp(fn, "asm_exc_page_fault") || !strcmp(fn, "exc_page_fault"))
+			return i;
+		for (k = 0; sched[k]; k++)
+			if (!strncmp(fn, sched[k], strlen(sched[k])))
+				break;
+		if (!sched[k] && leaf < 0)
+			leaf = i;
+	}
+	return leaf;
+}
+
+/*
+ * Off-CPU time with no user frame and runtime frames on the stack is the runtime parking
+ * an idle thread (or the blocking pool waiting for work): not a blocker.
+ */
+static int is_runtime_idle(const struct hud_stack *s)
+{
+	uint32_t i;
+
+	if (s->hot_frame >= 0)
+		return 0;
+	for (i = 0; i < s->nr_frames; i++)
+		if (s->frames[i].cls == HUD_FC_RUNTIME)
+			return 1;
+	return 0;
+}
+
+int profile__symbolize(struct hud_profile *p, struct hud_symbolizer *sym)
+{
+	size_t i;
+	uint32_t k;
+	int err;
+
+	for (i = 0; i < p->nr_stacks; i++) {
+		struct hud_stack *s = &p->stacks[i];
+
+		err = symbolize_stack(p, sym, s);
+		if (err)
+			return err;
+		for (k = 0; k < s->nr_frames; k++) {
+			if (s->frames[k].cls == HUD_FC_USER) {
+				s->hot_frame = (int32_t)k;
+				break;
+			}
+		}
+		s->role = stack_role(s);
+		s->reason_frame = reason_frame(s);
+		if (s->count[HUD_CAT_BLOCKED] && is_runtime_idle(s)) {
+			s->count[HUD_CAT_IDLE] += s->count[HUD_CAT_BLOCKED];
+			s->ns[HUD_CAT_IDLE] += s->ns[HUD_CAT_BLOCKED];
+			s->count[HUD_CAT_BLOCKED] = 0;
+			s->ns[HUD_CAT_BLOCKED] = 0;
+		}
+	}
+	return 0;
+}
+
+void profile__free(struct hud_profile *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->nr_sources; i++) {
+		for (j = 0; j < p->sources[i].nr_ksyms; j++)
+			free(p->sources[i].ksyms[j].name);
+		free(p->sources[i].ksyms);
+		free(p->sources[i].path);
+		free(p->sources[i].damage);
+	}
+	for (i = 0; i < p->nr_meta; i++) {
+		free(p->meta[i].key);
+		free(p->meta[i].value);
+	}
+	for (i = 0; i < p->nr_maps; i++)
+		free(p->maps[i].path);
+	for (i = 0; i < p->nr_stacks; i++) {
+		free(p->stacks[i].ips);
+		free(p->stacks[i].frames);
+	}
+	for (i = 0; i < p->nr_failed_dsos; i++)
+		free(p->failed_dsos[i]);
+	free(p->failed_dsos);
+	free(p->sources);
+	free(p->meta);
+	free(p->threads);
+	free(p->maps);
+	free(p->stacks);
+	free(p->index);
+	memset(p, 0, sizeof(*p));
+}

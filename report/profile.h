@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * hud-report's model of one or more recordings: metadata, processes, thread names,
+ * mappings, kernel symbols, and every unique (thread, stack) with what was measured on it.
+ * Built by streaming each file once, so memory grows with the number of unique stacks,
+ * not with the number of events.
+ */
+#ifndef HUD_PROFILE_H
+#define HUD_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+
+struct hud_symbolizer;
+
+/* What an event measured. Off-CPU intervals are split by why the thread was off-CPU. */
+enum hud_category {
+	HUD_CAT_CPU,	   /* on-CPU samples */
+	HUD_CAT_BLOCKED,   /* voluntary sleep (S/D) outside the runtime's idle parking */
+	HUD_CAT_PREEMPTED, /* involuntary switch: runnable, but another task took the CPU */
+	HUD_CAT_RUNQUEUE,  /* woken, then waiting for a CPU (scheduling latency) */
+	HUD_CAT_IDLE,	   /* the runtime parking a thread that has nothing to do */
+	HUD_CAT_MAX,
+};
+
+const char *hud_category__name(enum hud_category c);
+/* Parse a category name. Returns the category or -1. */
+int hud_category__parse(const char *name);
+
+/* The role of a thread when an event happened, decided from the event's stack. */
+enum hud_role {
+	HUD_ROLE_OTHER,
+	HUD_ROLE_WORKER,   /* runtime scheduler frames (multi-thread worker, block_on) */
+	HUD_ROLE_BLOCKING, /* blocking-pool frames without scheduler frames */
+	HUD_ROLE_MAX,
+};
+
+const char *hud_role__name(enum hud_role r);
+
+struct hud_sym_frame {
+	const char *function; /* NULL: unknown, print dso+offset */
+	const char *file;
+	const char *dso;      /* path of the mapped file, "[kernel]" for kernel frames */
+	uint64_t offset;      /* file offset (user) or address (kernel) */
+	int line;
+	uint8_t cls;	      /* enum hud_frame_class */
+	uint8_t inlined;
+	uint8_t kernel;
+};
+
+struct hud_stack {
+	uint16_t src; /* index of the input file */
+	uint32_t pid, tid;
+	uint16_t nr_kernel, nr_user;
+	uint64_t *ips;
+	uint64_t hash;
+	/* Measurements per category; ns is sampling-period weighted for CPU samples. */
+	uint64_t count[HUD_CAT_MAX];
+	uint64_t ns[HUD_CAT_MAX];
+	/* Filled by profile__symbolize(). */
+	struct hud_sym_frame *frames; /* leaf first, inlined frames expanded */
+	uint32_t nr_frames;
+	int32_t hot_frame;     /* the first user frame from the leaf, or -1 */
+	int32_t reason_frame;  /* the kernel frame that says why it blocked, or -1 */
+	uint8_t role;	       /* enum hud_role */
+};
+
+struct hud_thread {
+	uint16_t src;
+	uint32_t pid, tid;
+	char comm[17];
+};
+
+struct hud_map {
+	uint16_t src;
+	uint32_t pid;
+	uint64_t start, end, pgoff;
+	uint8_t build_id[32];
+	uint32_t build_id_size;
+	char *path;
+};
+
+struct hud_ksym {
+	uint64_t start, end;
+	char *name;
+};
+
+struct hud_meta {
+	uint16_t src;
+	char *key, *value;
+};
+
+struct hud_source {
+	char *path;
+	uint64_t start_ns, end_ns; /* monotonic: start of recording, end (FINISH or last event) */
+	uint64_t freq_hz, threshold_ns;
+	int finished, truncated;
+	char *damage; /* reader error when the file is damaged past some point */
+	struct hud_ksym *ksyms; /* sorted by start */
+	size_t nr_ksyms, cap_ksyms;
+};
+
+/* Which events to keep while loading. */
+struct hud_filter {
+	double time_start, time_end; /* seconds from the start of the recording; end < 0: none */
+	double window;		     /* > 0: only the last @window seconds */
+	uint32_t *tids;		     /* NULL: every thread */
+	size_t nr_tids;
+};
+
+struct hud_profile {
+	struct hud_source *sources;
+	size_t nr_sources;
+	struct hud_meta *meta;
+	size_t nr_meta, cap_meta;
+	struct hud_thread *threads;
+	size_t nr_threads, cap_threads;
+	struct hud_map *maps;
+	size_t nr_maps, cap_maps;
+
+	struct hud_stack *stacks;
+	size_t nr_stacks, cap_stacks;
+	uint32_t *index; /* open addressing over stacks, 0 = empty, else stack index + 1 */
+	size_t index_cap;
+
+	uint64_t samples, offcpu_events, lost;
+	double duration_s; /* sum over sources of the (filtered) recorded time */
+
+	/* Frame statistics from profile__symbolize(). */
+	uint64_t frames_total, frames_symbolized;
+	uint32_t dso_failures[8]; /* unique binaries per enum hud_dso_status */
+	char **failed_dsos;	  /* "path: reason", one per unusable binary */
+	size_t nr_failed_dsos;
+};
+
+/*
+ * Read @path as source number p->nr_sources into @p (zeroed by the caller before the
+ * first file). Returns 0, or -errno with a one-line message in @err (EPROTO: not a hud
+ * file or unsupported version). A damaged or truncated file still returns 0 with what
+ * could be read, and sets damage / truncated on its source.
+ */
+int profile__load(struct hud_profile *p, const char *path, const struct hud_filter *f,
+		  char *err, size_t err_size);
+
+/* Symbolize, classify and assign roles to every unique stack. Returns 0 or -errno. */
+int profile__symbolize(struct hud_profile *p, struct hud_symbolizer *s);
+
+/* Callback of profile__replay(): one event and the (symbolized) stack it belongs to. */
+struct hud_event {
+	enum hud_category cat;
+	uint16_t src;
+	uint32_t pid, tid, cpu, state;
+	uint64_t start_ns; /* from the start of its recording */
+	uint64_t dur_ns;   /* 0 for samples */
+	const struct hud_stack *stack;
+};
+
+/*
+ * Stream the events of every source again, in file order, with their stacks (trace
+ * output). Same filters as the load. Returns 0, the callback's non-zero value, or -errno.
+ */
+int profile__replay(const struct hud_profile *p, const struct hud_filter *f,
+		    int (*cb)(void *ctx, const struct hud_event *e), void *ctx);
+
+/* Value of a META key of the first source, or NULL. */
+const char *profile__meta(const struct hud_profile *p, const char *key);
+
+/* Latest known name of a thread, or NULL. */
+const char *profile__thread_name(const struct hud_profile *p, uint16_t src, uint32_t tid);
+
+void profile__free(struct hud_profile *p);
+
+#endif /* HUD_PROFILE_H */

@@ -1,0 +1,992 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+/*
+ * Symbolization with libdwfl in offline mode, one Dwfl per DSO (ET_DYN objects all start
+ * at address 0, so they cannot share one address space).
+ *
+ * Why not dwarf_getscopes(): it prunes DW_TAG_namespace DIEs (they have no PC range), and
+ * rustc/LLVM nests every function DIE in namespaces, so for Rust it finds nothing (which is
+ * why eu-addr2line -i shows no inline frames and only ELF symbol names for Rust code).
+ * Instead, the first lookup in a CU indexes the PC ranges of every concrete subprogram in it,
+ * descending through namespaces and types; a lookup then binary-searches that index and walks
+ * only the matching function's subtree for the chain of DW_TAG_inlined_subroutine DIEs.
+ * LLVM emits no DW_AT_sibling, so any scan of a CU touches all of it: doing it once per CU
+ * (not once per address) is what keeps large Rust binaries fast.
+ *
+ * Memory: strings are interned and, like frame arrays, live in an arena freed at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+
+#include "demangle.h"
+#include "symbolize.h"
+
+#define BUILD_ID_MAX 32
+#define MAX_INLINE 64	       /* inline depth kept per address; deeper ones are dropped */
+#define MAX_DIE_NESTING 128    /* recursion bound against malformed DWARF */
+#define ARENA_CHUNK (64 << 10)
+#define DELETED_SUFFIX " (deleted)"
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+struct str_slot {
+	const char *str;
+	uint64_t hash;
+};
+
+struct addr_slot {
+	uint64_t offset;
+	const struct hud_frame *frames;
+	uint32_t dso_id;
+	int32_t nr;
+	uint8_t is_ret;
+	uint8_t used;
+};
+
+/* PT_LOAD segment: file offsets [offset, offset + filesz) are mapped at vaddr. */
+struct load_seg {
+	uint64_t offset, filesz, vaddr;
+};
+
+/* PC range [lo, hi) of a concrete function, in DWARF addresses. */
+struct fn_range {
+	Dwarf_Addr lo, hi;
+	Dwarf_Die die;
+};
+
+struct cu_funcs {
+	Dwarf_Off cu_offset;
+	struct fn_range *ranges; /* sorted by lo */
+	size_t nr;
+};
+
+struct hud_dso {
+	struct hud_symbolizer *sym;
+	const char *path; /* interned */
+	uint8_t build_id[BUILD_ID_MAX];
+	size_t build_id_size;
+	uint64_t hash;
+	uint32_t id;
+	enum hud_dso_status status;
+	int verified;
+
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	GElf_Addr bias; /* Dwfl address = ELF vaddr + bias */
+	Dwarf *dwarf;	/* NULL: symbol table only */
+
+	struct load_seg *segs;
+	size_t nr_segs;
+	struct cu_funcs *cus; /* sorted by cu_offset */
+	size_t nr_cus, cap_cus;
+};
+
+struct hud_symbolizer {
+	int no_demangle;
+	int err; /* sticky -ENOMEM from a helper that returns a pointer */
+
+	struct arena_chunk *arena;
+
+	struct str_slot *strs;
+	size_t strs_cap, strs_nr;
+
+	struct addr_slot *addrs;
+	size_t addrs_cap, addrs_nr;
+
+	struct hud_dso **dsos;
+	size_t nr_dsos, cap_dsos;
+	uint32_t *dso_slots; /* index + 1 into dsos, 0 = empty */
+	size_t dso_slots_cap;
+};
+
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+};
+
+/* ------------------------------------------------------------------------- */
+/* Arena, string interning, hashing                                           */
+
+static void *symbolizer__alloc(struct hud_symbolizer *s, size_t size)
+{
+	struct arena_chunk *c = s->arena;
+	void *p;
+
+	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!c || c->cap - c->used < size) {
+		size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c) {
+			s->err = -ENOMEM;
+			return NULL;
+		}
+		c->cap = cap;
+		c->used = 0;
+		if (cap != ARENA_CHUNK && s->arena) {
+			/* A big one-off: keep filling the current chunk afterwards. */
+			c->next = s->arena->next;
+			s->arena->next = c;
+		} else {
+			c->next = s->arena;
+			s->arena = c;
+		}
+	}
+	p = (char *)c->data + c->used;
+	c->used += size;
+	return p;
+}
+
+static uint64_t hash_bytes(const void *data, size_t len, uint64_t h)
+{
+	const unsigned char *p = data;
+
+	/* FNV-1a */
+	while (len--) {
+		h ^= *p++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+#define HASH_INIT 0xcbf29ce484222325ull
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return x;
+}
+
+static int strs__grow(struct hud_symbolizer *s)
+{
+	size_t cap = s->strs_cap ? s->strs_cap * 2 : 1024, i;
+	struct str_slot *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < s->strs_cap; i++) {
+		size_t j;
+
+		if (!s->strs[i].str)
+			continue;
+		for (j = s->strs[i].hash & (cap - 1); slots[j].str; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = s->strs[i];
+	}
+	free(s->strs);
+	s->strs = slots;
+	s->strs_cap = cap;
+	return 0;
+}
+
+/* One copy per distinct string. NULL for NULL, or on ENOMEM (s->err set). */
+static const char *symbolizer__intern(struct hud_symbolizer *s, const char *str)
+{
+	size_t len, i;
+	uint64_t h;
+	char *copy;
+
+	if (!str)
+		return NULL;
+	if (2 * (s->strs_nr + 1) > s->strs_cap && strs__grow(s)) {
+		s->err = -ENOMEM;
+		return NULL;
+	}
+	len = strlen(str);
+	h = hash_bytes(str, len, HASH_INIT);
+	for (i = h & (s->strs_cap - 1); s->strs[i].str; i = (i + 1) & (s->strs_cap - 1))
+		if (s->strs[i].hash == h && !strcmp(s->strs[i].str, str))
+			return s->strs[i].str;
+	copy = symbolizer__alloc(s, len + 1);
+	if (!copy)
+		return NULL;
+	memcpy(copy, str, len + 1);
+	s->strs[i].str = copy;
+	s->strs[i].hash = h;
+	s->strs_nr++;
+	return copy;
+}
+
+/* Intern a source path, made absolute with the compilation directory as eu-addr2line does. */
+static const char *symbolizer__intern_path(struct hud_symbolizer *s, const char *comp_dir,
+					   const char *file)
+{
+	const char *ret;
+	char *full;
+
+	if (!file || file[0] == '/' || !comp_dir || !comp_dir[0])
+		return symbolizer__intern(s, file);
+	if (asprintf(&full, "%s/%s", comp_dir, file) < 0) {
+		s->err = -ENOMEM;
+		return NULL;
+	}
+	ret = symbolizer__intern(s, full);
+	free(full);
+	return ret;
+}
+
+/* Intern a linkage or symbol name, demangled unless the user asked not to. */
+static const char *symbolizer__func_name(struct hud_symbolizer *s, const char *raw)
+{
+	const char *ret;
+	char *dem;
+
+	if (!raw || !*raw)
+		return NULL;
+	if (s->no_demangle)
+		return symbolizer__intern(s, raw);
+	dem = hud_demangle(raw);
+	if (!dem)
+		return symbolizer__intern(s, raw);
+	ret = symbolizer__intern(s, dem);
+	free(dem);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Symbolizer                                                                 */
+
+struct hud_symbolizer *hud_symbolizer__new(const struct hud_symbolizer_opts *opts)
+{
+	struct hud_symbolizer *s;
+
+	if (opts && opts->sz < sizeof(size_t)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* Fields past opts->sz are from a newer caller's point of view: leave defaults. */
+	if (opts && opts->sz >= offsetof(struct hud_symbolizer_opts, no_demangle) +
+					sizeof(opts->no_demangle))
+		s->no_demangle = opts->no_demangle;
+	elf_version(EV_CURRENT);
+	return s;
+}
+
+static void dso__free(struct hud_dso *d)
+{
+	size_t i;
+
+	if (d->dwfl)
+		dwfl_end(d->dwfl);
+	for (i = 0; i < d->nr_cus; i++)
+		free(d->cus[i].ranges);
+	free(d->cus);
+	free(d->segs);
+	free(d);
+}
+
+void hud_symbolizer__free(struct hud_symbolizer *s)
+{
+	struct arena_chunk *c, *next;
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nr_dsos; i++)
+		dso__free(s->dsos[i]);
+	free(s->dsos);
+	free(s->dso_slots);
+	free(s->addrs);
+	free(s->strs);
+	for (c = s->arena; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(s);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Opening a DSO                                                              */
+
+static bool is_pseudo_path(const char *path)
+{
+	/* [vdso], [vsyscall], [heap], //anon, anon_inode:..., relative names: nothing to open */
+	return !path[0] || path[0] != '/' || !strncmp(path, "//anon", 6);
+}
+
+static int load_segs(struct hud_dso *d, Elf *elf)
+{
+	size_t nr, i, n = 0, x;
+
+	if (elf_getphdrnum(elf, &nr))
+		return -EINVAL;
+	d->segs = calloc(nr ? nr : 1, sizeof(*d->segs));
+	if (!d->segs)
+		return -ENOMEM;
+	/* Executable segments first: they win if file ranges ever overlap. */
+	for (x = 0; x < 2; x++) {
+		for (i = 0; i < nr; i++) {
+			GElf_Phdr ph;
+
+			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+				continue;
+			if (!!(ph.p_flags & PF_X) != (x == 0))
+				continue;
+			d->segs[n].offset = ph.p_offset;
+			d->segs[n].filesz = ph.p_filesz;
+			d->segs[n].vaddr = ph.p_vaddr;
+			n++;
+		}
+	}
+	d->nr_segs = n;
+	return 0;
+}
+
+/*
+ * Open @path, check that it is the ELF file that was mapped and read its load segments.
+ * On HUD_DSO_OK, *fdp is an open descriptor for it.
+ */
+static enum hud_dso_status dso__check_file(struct hud_dso *d, const char *path, int *fdp)
+{
+	enum hud_dso_status st = HUD_DSO_BAD_ELF;
+	const void *bid = NULL;
+	Elf *elf = NULL;
+	struct stat sb;
+	GElf_Ehdr eh;
+	ssize_t len;
+	int fd;
+
+	/* O_NONBLOCK: the path may now name a FIFO or a device; do not hang on it. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return HUD_DSO_NOT_FOUND;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode))
+		goto out;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
+		goto out;
+	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+		goto out;
+	len = dwelf_elf_gnu_build_id(elf, &bid);
+	if (d->build_id_size) {
+		if (len != (ssize_t)d->build_id_size || memcmp(bid, d->build_id, (size_t)len)) {
+			st = HUD_DSO_BUILD_ID_MISMATCH;
+			goto out;
+		}
+		d->verified = 1;
+	}
+	if (load_segs(d, elf))
+		goto out;
+	st = HUD_DSO_OK;
+out:
+	elf_end(elf);
+	if (st == HUD_DSO_OK)
+		*fdp = fd;
+	else
+		close(fd);
+	return st;
+}
+
+/* True if the module has at least one defined function symbol. */
+static bool module_has_func_syms(Dwfl_Module *mod)
+{
+	int i, n = dwfl_module_getsymtab(mod);
+
+	for (i = 1; i < n; i++) {
+		GElf_Word shndx;
+		GElf_Sym sym;
+
+		if (!dwfl_module_getsym(mod, i, &sym, &shndx))
+			continue;
+		if ((GELF_ST_TYPE(sym.st_info) == STT_FUNC ||
+		     GELF_ST_TYPE(sym.st_info) == STT_GNU_IFUNC) &&
+		    shndx != SHN_UNDEF && sym.st_value)
+			return true;
+	}
+	return false;
+}
+
+static enum hud_dso_status dso__open(struct hud_dso *d)
+{
+	const char *path = d->path, *base;
+	enum hud_dso_status st;
+	Dwarf_Addr dwbias;
+	size_t len = strlen(path), slen = strlen(DELETED_SUFFIX);
+	char *alt = NULL;
+	int fd = -1;
+
+	if (is_pseudo_path(path))
+		return HUD_DSO_NOT_FOUND;
+	st = dso__check_file(d, path, &fd);
+	/*
+	 * The binary was replaced or removed after it was mapped. A file at the original path
+	 * is only usable if its build-id proves it is the same binary.
+	 */
+	if (st == HUD_DSO_NOT_FOUND && d->build_id_size && len > slen &&
+	    !strcmp(path + len - slen, DELETED_SUFFIX)) {
+		alt = strndup(path, len - slen);
+		if (!alt)
+			return HUD_DSO_NOT_FOUND;
+		st = dso__check_file(d, alt, &fd);
+		path = alt;
+	}
+	if (st != HUD_DSO_OK)
+		goto out;
+
+	st = HUD_DSO_BAD_ELF;
+	d->dwfl = dwfl_begin(&offline_callbacks);
+	if (!d->dwfl) {
+		close(fd);
+		goto out;
+	}
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	dwfl_report_begin(d->dwfl);
+	d->mod = dwfl_report_elf(d->dwfl, base, path, fd, 0, false);
+	if (!d->mod) {
+		/* dwfl_report_elf() consumes the descriptor only on success. */
+		close(fd);
+		goto out;
+	}
+	dwfl_report_end(d->dwfl, NULL, NULL);
+	if (!dwfl_module_getelf(d->mod, &d->bias))
+		goto out;
+	/* Also finds separate debug info (.gnu_debuglink, /usr/lib/debug/.build-id/). */
+	d->dwarf = dwfl_module_getdwarf(d->mod, &dwbias);
+	if (!d->dwarf && !module_has_func_syms(d->mod)) {
+		st = HUD_DSO_NO_SYMBOLS;
+		goto out;
+	}
+	st = HUD_DSO_OK;
+out:
+	free(alt);
+	return st;
+}
+
+static uint64_t dso_key_hash(const char *path, const uint8_t *build_id, size_t build_id_size)
+{
+	uint64_t h = hash_bytes(path, strlen(path), HASH_INIT);
+
+	h = hash_bytes(&build_id_size, sizeof(build_id_size), h);
+	return hash_bytes(build_id, build_id_size, h);
+}
+
+static int dso_slots__grow(struct hud_symbolizer *s)
+{
+	size_t cap = s->dso_slots_cap ? s->dso_slots_cap * 2 : 64, i, j;
+	uint32_t *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < s->nr_dsos; i++) {
+		for (j = s->dsos[i]->hash & (cap - 1); slots[j]; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = (uint32_t)i + 1;
+	}
+	free(s->dso_slots);
+	s->dso_slots = slots;
+	s->dso_slots_cap = cap;
+	return 0;
+}
+
+struct hud_dso *hud_symbolizer__dso(struct hud_symbolizer *s, const char *path,
+				    const uint8_t *build_id, size_t build_id_size)
+{
+	static const uint8_t no_build_id[1];
+	struct hud_dso *d;
+	uint64_t h;
+	size_t i;
+
+	if (!path)
+		path = "";
+	if (!build_id || !build_id_size) {
+		build_id = no_build_id; /* memcmp() wants a pointer even for 0 bytes */
+		build_id_size = 0;
+	}
+	if (build_id_size > BUILD_ID_MAX)
+		build_id_size = BUILD_ID_MAX;
+	h = dso_key_hash(path, build_id, build_id_size);
+	if (s->dso_slots_cap) {
+		for (i = h & (s->dso_slots_cap - 1); s->dso_slots[i];
+		     i = (i + 1) & (s->dso_slots_cap - 1)) {
+			d = s->dsos[s->dso_slots[i] - 1];
+			if (d->hash == h && d->build_id_size == build_id_size &&
+			    !memcmp(d->build_id, build_id, build_id_size) && !strcmp(d->path, path))
+				return d;
+		}
+	}
+
+	if (2 * (s->nr_dsos + 1) > s->dso_slots_cap && dso_slots__grow(s))
+		goto enomem;
+	if (s->nr_dsos == s->cap_dsos) {
+		size_t cap = s->cap_dsos ? s->cap_dsos * 2 : 16;
+		struct hud_dso **dsos = realloc(s->dsos, cap * sizeof(*dsos));
+
+		if (!dsos)
+			goto enomem;
+		s->dsos = dsos;
+		s->cap_dsos = cap;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		goto enomem;
+	d->sym = s;
+	d->path = symbolizer__intern(s, path);
+	if (!d->path) {
+		free(d);
+		goto enomem;
+	}
+	if (build_id_size)
+		memcpy(d->build_id, build_id, build_id_size);
+	d->build_id_size = build_id_size;
+	d->hash = h;
+	d->id = (uint32_t)s->nr_dsos;
+	d->status = dso__open(d);
+
+	for (i = h & (s->dso_slots_cap - 1); s->dso_slots[i]; i = (i + 1) & (s->dso_slots_cap - 1))
+		;
+	s->dsos[s->nr_dsos++] = d;
+	s->dso_slots[i] = (uint32_t)s->nr_dsos;
+	return d;
+enomem:
+	errno = ENOMEM;
+	return NULL;
+}
+
+enum hud_dso_status hud_dso__status(const struct hud_dso *d)
+{
+	return d->status;
+}
+
+const char *hud_dso__status_str(enum hud_dso_status st)
+{
+	switch (st) {
+	case HUD_DSO_OK:
+		return "ok";
+	case HUD_DSO_NOT_FOUND:
+		return "no binary";
+	case HUD_DSO_BUILD_ID_MISMATCH:
+		return "build-id mismatch";
+	case HUD_DSO_NO_SYMBOLS:
+		return "no symbols";
+	case HUD_DSO_BAD_ELF:
+		return "bad ELF";
+	default:
+		return "unknown";
+	}
+}
+
+const char *hud_dso__path(const struct hud_dso *d)
+{
+	return d->path;
+}
+
+int hud_dso__verified(const struct hud_dso *d)
+{
+	return d->verified;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Per-CU function index                                                      */
+
+struct fn_vec {
+	struct fn_range *r;
+	size_t nr, cap;
+};
+
+static int fn_vec__add_die(struct fn_vec *v, Dwarf_Die *die)
+{
+	Dwarf_Addr base, lo, hi;
+	ptrdiff_t off = 0;
+
+	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
+		if (hi <= lo)
+			continue;
+		if (v->nr == v->cap) {
+			size_t cap = v->cap ? v->cap * 2 : 64;
+			struct fn_range *r = realloc(v->r, cap * sizeof(*r));
+
+			if (!r)
+				return -ENOMEM;
+			v->r = r;
+			v->cap = cap;
+		}
+		v->r[v->nr].lo = lo;
+		v->r[v->nr].hi = hi;
+		v->r[v->nr].die = *die;
+		v->nr++;
+	}
+	return 0;
+}
+
+/* Collect concrete subprograms under @parent: through namespaces, types, imported units. */
+static int fn_vec__index(struct fn_vec *v, Dwarf_Die *parent, int level)
+{
+	Dwarf_Die child;
+	int err = 0;
+
+	if (level > MAX_DIE_NESTING || dwarf_child(parent, &child) != 0)
+		return 0;
+	do {
+		Dwarf_Attribute attr;
+		Dwarf_Die unit;
+
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_subprogram:
+			/* Declarations and abstract instances have no ranges and add nothing. */
+			err = fn_vec__add_die(v, &child);
+			break;
+		case DW_TAG_namespace:
+		case DW_TAG_module:
+		case DW_TAG_class_type:
+		case DW_TAG_structure_type:
+		case DW_TAG_union_type:
+		case DW_TAG_interface_type:
+			if (dwarf_haschildren(&child))
+				err = fn_vec__index(v, &child, level + 1);
+			break;
+		case DW_TAG_imported_unit: /* dwz partial units */
+			if (dwarf_formref_die(dwarf_attr(&child, DW_AT_import, &attr), &unit))
+				err = fn_vec__index(v, &unit, level + 1);
+			break;
+		default:
+			break;
+		}
+	} while (!err && dwarf_siblingof(&child, &child) == 0);
+	return err;
+}
+
+static int fn_range_cmp(const void *a, const void *b)
+{
+	const struct fn_range *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->hi < y->hi ? -1 : x->hi > y->hi;
+}
+
+/* The function index of @cudie, built on first use. NULL on ENOMEM. */
+static struct cu_funcs *dso__cu_funcs(struct hud_dso *d, Dwarf_Die *cudie)
+{
+	Dwarf_Off off = dwarf_dieoffset(cudie);
+	size_t lo = 0, hi = d->nr_cus;
+	struct fn_vec v = { 0 };
+	struct cu_funcs *c;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->cus[mid].cu_offset < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < d->nr_cus && d->cus[lo].cu_offset == off)
+		return &d->cus[lo];
+
+	if (d->nr_cus == d->cap_cus) {
+		size_t cap = d->cap_cus ? d->cap_cus * 2 : 16;
+		struct cu_funcs *cus = realloc(d->cus, cap * sizeof(*cus));
+
+		if (!cus)
+			return NULL;
+		d->cus = cus;
+		d->cap_cus = cap;
+	}
+	if (fn_vec__index(&v, cudie, 0)) {
+		free(v.r);
+		return NULL;
+	}
+	if (v.nr)
+		qsort(v.r, v.nr, sizeof(*v.r), fn_range_cmp);
+	c = &d->cus[lo];
+	memmove(c + 1, c, (d->nr_cus - lo) * sizeof(*c));
+	d->nr_cus++;
+	c->cu_offset = off;
+	c->ranges = v.r;
+	c->nr = v.nr;
+	return c;
+}
+
+static const struct fn_range *cu_funcs__find(const struct cu_funcs *c, Dwarf_Addr pc)
+{
+	size_t lo = 0, hi = c->nr, i, back;
+
+	/* First range starting after pc; candidates precede it. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->ranges[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Ranges of distinct functions do not overlap; look back a little in case they do. */
+	for (i = lo, back = 0; i > 0 && back < 8; i--, back++)
+		if (pc < c->ranges[i - 1].hi)
+			return &c->ranges[i - 1];
+	return NULL;
+}
+
+/*
+ * Append to @chain the DW_TAG_inlined_subroutine DIEs under @parent that contain @pc,
+ * outermost first. Returns 1 if a child scope contained pc.
+ */
+static int scope_walk(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *chain, int *depth, int level)
+{
+	Dwarf_Die child;
+
+	if (level > MAX_DIE_NESTING || dwarf_child(parent, &child) != 0)
+		return 0;
+	do {
+		int tag = dwarf_tag(&child), r;
+
+		switch (tag) {
+		case DW_TAG_inlined_subroutine:
+		case DW_TAG_lexical_block:
+		case DW_TAG_try_block:
+		case DW_TAG_catch_block:
+		case DW_TAG_with_stmt:
+			break;
+		default:
+			continue;
+		}
+		r = dwarf_haspc(&child, pc);
+		if (r > 0) {
+			if (tag == DW_TAG_inlined_subroutine && *depth < MAX_INLINE)
+				chain[(*depth)++] = child;
+			scope_walk(&child, pc, chain, depth, level + 1);
+			return 1;
+		}
+		/* A block without any PC attribute does not restrict: look inside. */
+		if (r == 0 && tag == DW_TAG_lexical_block && !dwarf_hasattr(&child, DW_AT_low_pc) &&
+		    !dwarf_hasattr(&child, DW_AT_ranges) &&
+		    scope_walk(&child, pc, chain, depth, level + 1))
+			return 1;
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Lookup                                                                     */
+
+static int dso__vaddr(const struct hud_dso *d, uint64_t off, uint64_t *vaddr)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_segs; i++) {
+		const struct load_seg *sg = &d->segs[i];
+
+		if (off >= sg->offset && off - sg->offset < sg->filesz) {
+			*vaddr = off - sg->offset + sg->vaddr;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Function name of a DWARF scope: linkage name (demangled), else DW_AT_name. */
+static const char *dso__die_name(struct hud_dso *d, Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name;
+
+	/* _integrate: inlined instances and out-of-line copies name their origin. */
+	name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+	if (name)
+		return symbolizer__func_name(d->sym, name);
+	return symbolizer__intern(d->sym, dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name,
+										  &attr)));
+}
+
+static const char *dso__symtab_name(struct hud_dso *d, Dwarf_Addr addr)
+{
+	GElf_Off off;
+	GElf_Sym sym;
+
+	return symbolizer__func_name(d->sym,
+				     dwfl_module_addrinfo(d->mod, addr, &off, &sym, NULL, NULL, NULL));
+}
+
+/* Where @inl (a DW_TAG_inlined_subroutine) was called from: the caller frame's position. */
+static void call_site(struct hud_dso *d, Dwarf_Die *inl, struct hud_frame *caller)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Files *files;
+	Dwarf_Word idx, line;
+	Dwarf_Die cu;
+
+	if (!dwarf_formudata(dwarf_attr(inl, DW_AT_call_line, &attr), &line))
+		caller->line = line > INT32_MAX ? 0 : (int)line;
+	if (dwarf_formudata(dwarf_attr(inl, DW_AT_call_file, &attr), &idx) ||
+	    !dwarf_diecu(inl, &cu, NULL, NULL) || dwarf_getsrcfiles(&cu, &files, NULL))
+		return;
+	caller->file = symbolizer__intern_path(d->sym,
+					       dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr)),
+					       dwarf_filesrc(files, idx, NULL, NULL));
+}
+
+static int dso__resolve(struct hud_dso *d, uint64_t file_offset, int is_ret,
+			struct hud_frame *out)
+{
+	const char *line_file = NULL, *comp_dir = NULL;
+	Dwarf_Die chain[MAX_INLINE];
+	Dwarf_Addr addr, dwbias;
+	const struct fn_range *fn = NULL;
+	Dwarf_Die *cudie = NULL;
+	int depth = 0, line_no = 0, i, n;
+	Dwfl_Line *line;
+	uint64_t vaddr;
+
+	if (!dso__vaddr(d, file_offset, &vaddr))
+		return 0;
+	addr = vaddr + d->bias;
+	if (is_ret && addr)
+		addr--;
+
+	line = dwfl_module_getsrc(d->mod, addr);
+	if (line) {
+		line_file = dwfl_lineinfo(line, NULL, &line_no, NULL, NULL, NULL);
+		comp_dir = dwfl_line_comp_dir(line);
+		if (line_no < 0)
+			line_no = 0;
+	}
+	if (d->dwarf)
+		cudie = dwfl_module_addrdie(d->mod, addr, &dwbias);
+	if (cudie) {
+		struct cu_funcs *c = dso__cu_funcs(d, cudie);
+
+		if (!c)
+			return -ENOMEM;
+		fn = cu_funcs__find(c, addr - dwbias);
+	}
+	if (fn) {
+		Dwarf_Die sub = fn->die;
+
+		chain[depth++] = sub;
+		scope_walk(&sub, addr - dwbias, chain, &depth, 0);
+	}
+
+	if (!fn) {
+		/* No DWARF function here (no DWARF, asm, a CU without subprograms). */
+		out[0].function = dso__symtab_name(d, addr);
+		out[0].file = symbolizer__intern_path(d->sym, comp_dir, line_file);
+		out[0].line = line_no;
+		out[0].inlined = 0;
+		if (d->sym->err)
+			return d->sym->err;
+		return out[0].function || out[0].file ? 1 : 0;
+	}
+
+	/* chain[0] is the real function, chain[depth - 1] the innermost inlined one. */
+	for (i = depth - 1, n = 0; i >= 0; i--, n++) {
+		struct hud_frame *f = &out[n];
+
+		f->function = dso__die_name(d, &chain[i]);
+		f->inlined = i > 0;
+		f->file = NULL;
+		f->line = 0;
+		if (n == 0) {
+			f->file = symbolizer__intern_path(d->sym, comp_dir, line_file);
+			f->line = line_no;
+		} else {
+			call_site(d, &chain[i + 1], f);
+		}
+	}
+	if (!out[n - 1].function)
+		out[n - 1].function = dso__symtab_name(d, addr);
+	if (d->sym->err)
+		return d->sym->err;
+	return n;
+}
+
+static size_t addr_slot_of(uint32_t dso_id, uint64_t offset, int is_ret, size_t cap)
+{
+	return mix64(offset ^ ((uint64_t)dso_id << 40) ^ ((uint64_t)is_ret << 63)) & (cap - 1);
+}
+
+static int addrs__grow(struct hud_symbolizer *s)
+{
+	size_t cap = s->addrs_cap ? s->addrs_cap * 2 : 4096, i, j;
+	struct addr_slot *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < s->addrs_cap; i++) {
+		const struct addr_slot *e = &s->addrs[i];
+
+		if (!e->used)
+			continue;
+		for (j = addr_slot_of(e->dso_id, e->offset, e->is_ret, cap); slots[j].used;
+		     j = (j + 1) & (cap - 1))
+			;
+		slots[j] = *e;
+	}
+	free(s->addrs);
+	s->addrs = slots;
+	s->addrs_cap = cap;
+	return 0;
+}
+
+int hud_dso__lookup(struct hud_dso *d, uint64_t file_offset, int is_return_addr,
+		    const struct hud_frame **frames)
+{
+	struct hud_frame buf[MAX_INLINE];
+	struct hud_symbolizer *s = d->sym;
+	struct hud_frame *copy = NULL;
+	struct addr_slot *e;
+	size_t i;
+	int n;
+
+	*frames = NULL;
+	if (d->status != HUD_DSO_OK)
+		return 0;
+	is_return_addr = !!is_return_addr;
+	if (2 * (s->addrs_nr + 1) > s->addrs_cap && addrs__grow(s))
+		return -ENOMEM;
+	for (i = addr_slot_of(d->id, file_offset, is_return_addr, s->addrs_cap); s->addrs[i].used;
+	     i = (i + 1) & (s->addrs_cap - 1)) {
+		e = &s->addrs[i];
+		if (e->dso_id == d->id && e->offset == file_offset && e->is_ret == is_return_addr) {
+			*frames = e->frames;
+			return e->nr;
+		}
+	}
+
+	s->err = 0;
+	n = dso__resolve(d, file_offset, is_return_addr, buf);
+	if (n < 0)
+		return n;
+	if (n > 0) {
+		copy = symbolizer__alloc(s, (size_t)n * sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, buf, (size_t)n * sizeof(*copy));
+	}
+	e = &s->addrs[i];
+	e->used = 1;
+	e->dso_id = d->id;
+	e->offset = file_offset;
+	e->is_ret = (uint8_t)is_return_addr;
+	e->frames = copy;
+	e->nr = n;
+	s->addrs_nr++;
+	*frames = copy;
+	return n;
+}
