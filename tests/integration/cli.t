@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
+# Command-line contract of hud-record and hud-report: bad input gets one clear line and
+# the documented exit code; every option in --help is documented in the README.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+[ -x "$HUD_RECORD" ] && [ -x "$HUD_REPORT" ] || skip_all "tools not built (run make)"
+tmp=$(mktemp -d /tmp/hud-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+expect() { # CODE REGEX DESC -- CMD...
+	local code=$1 re=$2 desc=$3 out rc
+	shift 4
+	out=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	is "$rc" "$code" "$desc: exit $code"
+	like "$out" "$re" "$desc: message"
+	is "$(printf '%s\n' "$out" | grep -c .)" 1 "$desc: one line"
+}
+
+expect 2 "invalid frequency 'abc'" "record: bad -F" -- "$HUD_RECORD" -F abc -p 1
+expect 2 "no target" "record: no target" -- "$HUD_RECORD"
+expect 2 "not both" "record: pid and name" -- "$HUD_RECORD" -p 1 init
+expect 2 "invalid ring size" "record: ring size not a power of two" -- "$HUD_RECORD" --ring-size 5000 -p 1
+expect 3 "no process with pid 999999999|invalid pid" "record: no such pid" -- "$HUD_RECORD" -p 999999999
+expect 3 "no process named 'no-such-process-hud'" "record: no such name" -- "$HUD_RECORD" no-such-process-hud
+
+expect 3 "no such file" "report: missing input" -- "$HUD_REPORT" -i "$tmp/missing.hud"
+printf 'this is not a hud file, just text\n' >"$tmp/text.hud"
+expect 3 "not a hud file" "report: foreign file" -- "$HUD_REPORT" -i "$tmp/text.hud"
+expect 2 "invalid --top" "report: bad --top" -- "$HUD_REPORT" --top -3
+expect 2 "unexpected argument" "report: stray argument" -- "$HUD_REPORT" foo.hud
+
+# Every long option shown by --help is documented in the README, and vice versa for usage.
+readme=$(cat "$here/../../README.md")
+for tool in "$HUD_RECORD" "$HUD_REPORT"; do
+	"$tool" --help >"$tmp/help" 2>&1
+	ok $? "$(basename "$tool") --help exits 0"
+	like "$(cat "$tmp/help")" "^Examples:" "$(basename "$tool") --help ends with examples"
+	for opt in $(grep -oE -- '--[a-z][a-z-]+' "$tmp/help" | sort -u); do
+		case "$readme" in
+		*"$opt"*) ok 0 "$(basename "$tool") $opt is documented in README.md" ;;
+		*) ok 1 "$(basename "$tool") $opt is documented in README.md" ;;
+		esac
+	done
+done
+
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	sleep 30 &
+	victim=$!
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$HUD_RECORD" -p "$victim" -o "$tmp/x.hud" --duration 1 2>&1 >/dev/null)
+	rc=$?
+	kill "$victim" 2>/dev/null
+	is "$rc" 4 "record as nobody: exit 4 (insufficient privileges)"
+	like "$out" "run hud-record as root" "record as nobody: says how to fix it"
+fi
+
+done_testing
