@@ -134,7 +134,7 @@ $(BUILD)/hud-report: $(REPORT_OBJS) $(FORMAT_OBJS) $(COMMON_OBJS)
 $(BUILD)/tests/test-%: tests/unit/test-%.c $(REPORT_LIB_OBJS) $(FORMAT_OBJS) $(COMMON_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib $(LDFLAGS) $^ $(REPORT_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/lib -Ireport $(LDFLAGS) $^ $(REPORT_LIBS) -o $@
 
 # Small ELF files that unit tests symbolize (DWARF, inlining, build-id).
 TEST_DATA_SRCS := $(wildcard tests/unit/data/*.c)

@@ -115,7 +115,8 @@ int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer
 		}
 		return n < 0 ? n : c.err;
 	}
-	qsort(c.r, c.nr, sizeof(*c.r), cmp_range);
+	if (c.nr)
+		qsort(c.r, c.nr, sizeof(*c.r), cmp_range);
 	/* Keep the hit marks of mappings that survived the re-read, for --archive. */
 	for (i = 0; i < c.nr; i++)
 		for (j = 0; j < t->nr_ranges; j++)

@@ -13,22 +13,49 @@
 
 /* Crates of the Rust sysroot: what ships with rustc. */
 static const char *const std_crates[] = {
-	"std", "core", "alloc", "proc_macro", "test", "panic_unwind", "panic_abort", "unwind",
-	"std_detect", "compiler_builtins",
+	"std",	       "core",	 "alloc",      "proc_macro",	    "test",    "panic_unwind",
+	"panic_abort", "unwind", "std_detect", "compiler_builtins", "__rustc",
+};
+
+/*
+ * Crates std itself depends on (backtraces, allocator, hash maps). Their frames carry no
+ * source file in the prebuilt std, so without a file they count as std; with a cargo
+ * registry file they are the user's own dependency (third-party).
+ */
+static const char *const std_dep_crates[] = {
+	"addr2line",	  "gimli",     "object", "miniz_oxide", "adler",    "adler2",
+	"rustc_demangle", "hashbrown", "memchr", "cfg_if",	"dlmalloc",
 };
 
 /* The async runtime and the framework layers a Tokio service is built from. */
 static const char *const runtime_crates[] = {
-	"tokio", "tokio_util", "tokio_stream", "tokio_macros", "mio", "futures", "hyper",
-	"hyper_util", "tower", "tower_service", "tower_layer", "tower_http", "axum", "axum_core",
-	"tracing", "tracing_core", "tracing_futures", "tracing_subscriber", "tracing_attributes",
+	"tokio",
+	"tokio_util",
+	"tokio_stream",
+	"tokio_macros",
+	"mio",
+	"futures",
+	"hyper",
+	"hyper_util",
+	"tower",
+	"tower_service",
+	"tower_layer",
+	"tower_http",
+	"axum",
+	"axum_core",
+	"tracing",
+	"tracing_core",
+	"tracing_futures",
+	"tracing_subscriber",
+	"tracing_attributes",
 };
 
 /* C library, dynamic loader, compiler runtime: matched on the DSO's basename. */
 static const char *const system_dso_prefixes[] = {
-	"libc.so", "libc-", "libc.musl", "ld-linux", "ld64.so", "ld-musl", "libpthread", "libm.so",
-	"libm-", "libmvec", "libdl.so", "libdl-", "librt.so", "librt-", "libresolv", "libnss_",
-	"libanl", "libgcc_s", "libstdc++", "libc++", "linux-vdso", "linux-gate",
+	"libc.so",    "libc-",	 "libc.musl",  "ld-linux",   "ld64.so",	 "ld-musl",
+	"libpthread", "libm.so", "libm-",      "libmvec",    "libdl.so", "libdl-",
+	"librt.so",   "librt-",	 "libresolv",  "libnss_",    "libanl",	 "libgcc_s",
+	"libstdc++",  "libc++",	 "linux-vdso", "linux-gate",
 };
 
 static const char *const system_dirs[] = {
@@ -37,8 +64,8 @@ static const char *const system_dirs[] = {
 
 /* Names that only the C library and the loader use; trusted outside the main program. */
 static const char *const libc_name_prefixes[] = {
-	"__GI_", "__libc_", "__pthread_", "__syscall", "__lll_", "__futex", "_dl_", "__nptl",
-	"__clone", "__GI___", "__sched_", "__nanosleep", "__poll", "__epoll",
+	"__GI_",  "__libc_", "__pthread_", "__syscall", "__lll_",      "__futex", "_dl_",
+	"__nptl", "__clone", "__GI___",	   "__sched_",	"__nanosleep", "__poll",  "__epoll",
 };
 
 static const char *const libc_names[] = {
@@ -47,14 +74,22 @@ static const char *const libc_names[] = {
 
 /* C runtime startup code linked into every executable (crt1.o, crti.o, crtbegin.o). */
 static const char *const crt_names[] = {
-	"_start", "_init", "_fini", "__libc_start_main", "__libc_start_call_main",
-	"__libc_csu_init", "__libc_csu_fini", "frame_dummy", "register_tm_clones",
-	"deregister_tm_clones", "__do_global_dtors_aux",
+	"_start",
+	"_init",
+	"_fini",
+	"__libc_start_main",
+	"__libc_start_call_main",
+	"__libc_csu_init",
+	"__libc_csu_fini",
+	"frame_dummy",
+	"register_tm_clones",
+	"deregister_tm_clones",
+	"__do_global_dtors_aux",
 };
 
 static const char *const primitives[] = {
-	"bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32",
-	"i64", "i128", "isize", "f16", "f32", "f64", "f128", "!", "_",
+	"bool", "char", "str",	"u8",	 "u16", "u32", "u64", "u128", "usize", "i8", "i16",
+	"i32",	"i64",	"i128", "isize", "f16", "f32", "f64", "f128", "!",     "_",
 };
 
 static bool starts_with(const char *s, const char *prefix)
@@ -195,7 +230,7 @@ static bool is_runtime_crate(const char *crate, size_t len)
 
 static bool is_std_file(const char *file)
 {
-	static const char *const dirs[] = { "library/std/", "library/core/", "library/alloc/" };
+	static const char *const dirs[] = {"library/std/", "library/core/", "library/alloc/"};
 	size_t i;
 
 	if (strstr(file, "/rustc/") || strstr(file, "/rust/deps/"))
@@ -302,6 +337,8 @@ enum hud_frame_class hud_classify_frame(const char *function, const char *file,
 			return dir && is_runtime_dir(dir) ? HUD_FC_RUNTIME : HUD_FC_THIRD_PARTY;
 	}
 
+	if (!file && len && in_list(crate, len, std_dep_crates, ARRAY_LEN(std_dep_crates)))
+		return HUD_FC_STD;
 	if (dso_path && is_shared_lib(dso_path) &&
 	    prefix_in_list(dso_path, system_dirs, ARRAY_LEN(system_dirs)))
 		return HUD_FC_SYSTEM;

@@ -33,6 +33,7 @@ enum hud_frame_class {
  *   std                           file under /rustc/, library/{std,core,alloc}/, /rust/deps/
  *   runtime / third-party         file under a cargo registry, git checkout or /vendor/
  *                                 (runtime if the crate directory is a runtime crate)
+ *   std                           no file, and a crate std depends on (gimli, hashbrown...)
  *   system                        a shared library in /lib, /usr/lib (and their 64 variants),
  *                                 or a libc-internal name (__GI_*, __libc_*, syscall...) outside
  *                                 the main program

@@ -174,7 +174,8 @@ int folded__build(struct folded *f, const struct hud_profile *p, const struct re
 		return err;
 	}
 	/* Sorted output: stable across runs, and what flamegraph.pl expects. */
-	qsort(f->lines, f->nr, sizeof(*f->lines), cmp_line);
+	if (f->nr)
+		qsort(f->lines, f->nr, sizeof(*f->lines), cmp_line);
 	return 0;
 }
 

@@ -205,7 +205,8 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 			hs->reason = top->frames[top->reason_frame].function;
 		hs->threads = count_threads(p, hs->stacks, hs->nr_stacks);
 	}
-	qsort(h->items, h->nr, sizeof(*h->items), cmp_hotspot);
+	if (h->nr)
+		qsort(h->items, h->nr, sizeof(*h->items), cmp_hotspot);
 out:
 	free(slots);
 	free(all);

@@ -193,14 +193,13 @@ int main(int argc, char **argv)
 	struct hud_hotspots h = { 0 };
 	struct hud_profile p = { 0 };
 	int c, i, err, ret = REPORT_EXIT_FAILED, color = 1, damaged = 0;
+	const char *inputs[argc + 1];
 	char err_msg[512];
 	FILE *out = stdout;
 	size_t k;
 
 	hud_progname = "hud-report";
-	o.inputs = calloc(argc + 1, sizeof(*o.inputs));
-	if (!o.inputs)
-		return REPORT_EXIT_FAILED;
+	o.inputs = inputs;
 	while ((c = getopt_long(argc, argv, "i:o:f:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -377,6 +376,5 @@ cleanup:
 	hud_symbolizer__free(sym);
 	profile__free(&p);
 	free(o.filter.tids);
-	free(o.inputs);
 	return ret;
 }

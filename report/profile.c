@@ -532,7 +532,8 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_filt
 		s->start_ns = c.first_ns;
 	if (!s->finished)
 		s->end_ns = c.last_ns;
-	qsort(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), cmp_ksym);
+	if (s->nr_ksyms) /* no KSYM in a file cut short before its end */
+		qsort(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), cmp_ksym);
 
 	/* CPU samples weigh one sampling period each. */
 	for (i = 0; i < p->nr_stacks; i++)

@@ -31,11 +31,11 @@
 #include "demangle.h"
 #include "symbolize.h"
 
-#define BUILD_ID_MAX 32
-#define MAX_INLINE 64	       /* inline depth kept per address; deeper ones are dropped */
-#define MAX_DIE_NESTING 128    /* recursion bound against malformed DWARF */
-#define ARENA_CHUNK (64 << 10)
-#define DELETED_SUFFIX " (deleted)"
+#define BUILD_ID_MAX	32
+#define MAX_INLINE	64  /* inline depth kept per address; deeper ones are dropped */
+#define MAX_DIE_NESTING 128 /* recursion bound against malformed DWARF */
+#define ARENA_CHUNK	(64 << 10)
+#define DELETED_SUFFIX	" (deleted)"
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -684,7 +684,7 @@ static struct cu_funcs *dso__cu_funcs(struct hud_dso *d, Dwarf_Die *cudie)
 {
 	Dwarf_Off off = dwarf_dieoffset(cudie);
 	size_t lo = 0, hi = d->nr_cus;
-	struct fn_vec v = { 0 };
+	struct fn_vec v = {0};
 	struct cu_funcs *c;
 
 	while (lo < hi) {
@@ -811,8 +811,8 @@ static const char *dso__die_name(struct hud_dso *d, Dwarf_Die *die)
 		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
 	if (name)
 		return symbolizer__func_name(d->sym, name);
-	return symbolizer__intern(d->sym, dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name,
-										  &attr)));
+	return symbolizer__intern(d->sym,
+				  dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr)));
 }
 
 static const char *dso__symtab_name(struct hud_dso *d, Dwarf_Addr addr)
@@ -820,8 +820,8 @@ static const char *dso__symtab_name(struct hud_dso *d, Dwarf_Addr addr)
 	GElf_Off off;
 	GElf_Sym sym;
 
-	return symbolizer__func_name(d->sym,
-				     dwfl_module_addrinfo(d->mod, addr, &off, &sym, NULL, NULL, NULL));
+	return symbolizer__func_name(
+		d->sym, dwfl_module_addrinfo(d->mod, addr, &off, &sym, NULL, NULL, NULL));
 }
 
 /* Where @inl (a DW_TAG_inlined_subroutine) was called from: the caller frame's position. */
@@ -837,13 +837,12 @@ static void call_site(struct hud_dso *d, Dwarf_Die *inl, struct hud_frame *calle
 	if (dwarf_formudata(dwarf_attr(inl, DW_AT_call_file, &attr), &idx) ||
 	    !dwarf_diecu(inl, &cu, NULL, NULL) || dwarf_getsrcfiles(&cu, &files, NULL))
 		return;
-	caller->file = symbolizer__intern_path(d->sym,
-					       dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr)),
-					       dwarf_filesrc(files, idx, NULL, NULL));
+	caller->file = symbolizer__intern_path(
+		d->sym, dwarf_formstring(dwarf_attr(&cu, DW_AT_comp_dir, &attr)),
+		dwarf_filesrc(files, idx, NULL, NULL));
 }
 
-static int dso__resolve(struct hud_dso *d, uint64_t file_offset, int is_ret,
-			struct hud_frame *out)
+static int dso__resolve(struct hud_dso *d, uint64_t file_offset, int is_ret, struct hud_frame *out)
 {
 	const char *line_file = NULL, *comp_dir = NULL;
 	Dwarf_Die chain[MAX_INLINE];

@@ -191,7 +191,8 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 	err = profile__replay(p, &o->filter, collect, &t);
 	if (err)
 		goto out;
-	qsort(t.th, t.nr, sizeof(*t.th), cmp_thread);
+	if (t.nr)
+		qsort(t.th, t.nr, sizeof(*t.th), cmp_thread);
 	for (i = 0; i < t.nr; i++)
 		if (t.th[i].role == HUD_ROLE_WORKER)
 			t.th[i].worker = workers++;

@@ -137,20 +137,22 @@ static void t_demangle(void)
 		const char *in, *out;
 	} cases[] = {
 		/* Rust legacy: hash stripped, $-escapes decoded */
-		{ "_ZN4core3ptr13drop_in_place17h0123456789abcdefE", "core::ptr::drop_in_place" },
-		{ "_ZN11hud_fixture4main28_$u7b$$u7b$closure$u7d$$u7d$17hfedcba9876543210E",
-		  "hud_fixture::main::{{closure}}" },
-		{ "_ZN4core3ptr47drop_in_place$LT$hud_fixture..Foo$LT$u8$GT$$GT$17h0123456789abcdefE",
-		  "core::ptr::drop_in_place<hud_fixture::Foo<u8>>" },
-		{ "_ZN58_$LT$hud_fixture..Foo$u20$as$u20$core..ops..drop..Drop$GT$4drop17h0123456789abcdefE",
-		  "<hud_fixture::Foo as core::ops::drop::Drop>::drop" },
+		{"_ZN4core3ptr13drop_in_place17h0123456789abcdefE", "core::ptr::drop_in_place"},
+		{"_ZN11hud_fixture4main28_$u7b$$u7b$closure$u7d$$u7d$17hfedcba9876543210E",
+		 "hud_fixture::main::{{closure}}"},
+		{"_ZN4core3ptr47drop_in_place$LT$hud_fixture..Foo$LT$u8$GT$$GT$"
+		 "17h0123456789abcdefE",
+		 "core::ptr::drop_in_place<hud_fixture::Foo<u8>>"},
+		{"_ZN58_$LT$hud_fixture..Foo$u20$as$u20$core..ops..drop..Drop$GT$"
+		 "4drop17h0123456789abcdefE",
+		 "<hud_fixture::Foo as core::ops::drop::Drop>::drop"},
 		/* Rust v0 */
-		{ "_RNvNtCs1234_7mycrate3foo3bar", "mycrate::foo::bar" },
-		{ "_RNvMs7_NtCsgEmfK2I1SDS_4core3numy12wrapping_mul", "<u64>::wrapping_mul" },
+		{"_RNvNtCs1234_7mycrate3foo3bar", "mycrate::foo::bar"},
+		{"_RNvMs7_NtCsgEmfK2I1SDS_4core3numy12wrapping_mul", "<u64>::wrapping_mul"},
 		/* C++ */
-		{ "_ZN3foo3barEv", "foo::bar()" },
-		{ "_ZNSt6vectorIiSaIiEE9push_backERKi",
-		  "std::vector<int, std::allocator<int> >::push_back(int const&)" },
+		{"_ZN3foo3barEv", "foo::bar()"},
+		{"_ZNSt6vectorIiSaIiEE9push_backERKi",
+		 "std::vector<int, std::allocator<int> >::push_back(int const&)"},
 	};
 	size_t i;
 
@@ -551,7 +553,7 @@ static void t_stripped(int *skipped)
 {
 	struct hud_symbolizer *s = hud_symbolizer__new(NULL);
 	struct hud_symbolizer *raw = NULL;
-	struct hud_symbolizer_opts opts = { .sz = sizeof(opts), .no_demangle = 1 };
+	struct hud_symbolizer_opts opts = {.sz = sizeof(opts), .no_demangle = 1};
 	char nodebug[4200], stripped[4200];
 	const struct hud_frame *fr;
 	struct sym_info si;
@@ -617,7 +619,7 @@ out:
 /* DWARF names are demangled too: GCC gives the asm-labelled functions a linkage name. */
 static void t_dwarf_linkage_names(void)
 {
-	struct hud_symbolizer_opts opts = { .sz = sizeof(opts), .no_demangle = 1 };
+	struct hud_symbolizer_opts opts = {.sz = sizeof(opts), .no_demangle = 1};
 	struct hud_symbolizer *s = hud_symbolizer__new(NULL);
 	struct hud_symbolizer *raw = hud_symbolizer__new(&opts);
 	const struct hud_frame *fr;
@@ -646,7 +648,7 @@ out:
 
 static void t_opts_and_fds(int fds_before)
 {
-	struct hud_symbolizer_opts bad = { .sz = 1 };
+	struct hud_symbolizer_opts bad = {.sz = 1};
 
 	errno = 0;
 	check(hud_symbolizer__new(&bad) == NULL);
@@ -664,7 +666,8 @@ int main(void)
 
 	elf_version(EV_CURRENT);
 	snprintf(bin, sizeof(bin), "%s/tests/data/symtest", build && *build ? build : "build");
-	snprintf(tmpdir, sizeof(tmpdir), "%s/hud-test-symbolize.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	snprintf(tmpdir, sizeof(tmpdir), "%s/hud-test-symbolize.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(tmpdir)) {
 		printf("# mkdtemp %s: %s\n", tmpdir, strerror(errno));
 		return 1;
@@ -680,17 +683,21 @@ int main(void)
 		TEST(t_open_verified(), "open with matching build-id, cached, unverified variant");
 		TEST(t_outer_function(), "function, file and line of a real function");
 		TEST(t_inlined(), "inlined frame first, real function last");
-		TEST(t_return_addr_and_cache(), "return addresses look up the call; cached, interned");
+		TEST(t_return_addr_and_cache(),
+		     "return addresses look up the call; cached, interned");
 		have_a2l = !system("command -v eu-addr2line >/dev/null 2>&1");
 		if (have_a2l)
-			TEST(t_addr2line_parity(), "same frames, files and lines as eu-addr2line -f -i");
+			TEST(t_addr2line_parity(),
+			     "same frames, files and lines as eu-addr2line -f -i");
 		else
 			TEST((void)0, "eu-addr2line parity # SKIP eu-addr2line not installed");
 		TEST(t_build_id_mismatch(), "wrong build-id refused");
 		TEST(t_deleted_suffix(), "'(deleted)' path retried only with a build-id");
-		TEST(t_dwarf_linkage_names(), "DWARF linkage names demangled, raw with no_demangle");
-		TEST(t_stripped(&skipped), skipped ? "stripped copies # SKIP objcopy failed"
-						   : "symbol table fallback and fully stripped binaries");
+		TEST(t_dwarf_linkage_names(),
+		     "DWARF linkage names demangled, raw with no_demangle");
+		TEST(t_stripped(&skipped),
+		     skipped ? "stripped copies # SKIP objcopy failed"
+			     : "symbol table fallback and fully stripped binaries");
 	}
 	TEST(t_not_found(), "pseudo and missing paths are not found");
 	TEST(t_not_elf(), "non-ELF files are bad ELF");

@@ -36,8 +36,8 @@ __attribute__((noinline)) uint64_t symtest_outer(uint64_t n)
  * fallback: the test strips DWARF from a copy and expects "symtest::legacy" (hash gone)
  * and "symtest::v0". The asm labels are what rustc would have emitted.
  */
-__attribute__((noinline)) uint64_t symtest_legacy(uint64_t x)
-	__asm__("_ZN7symtest6legacy17h0123456789abcdefE");
+__attribute__((noinline)) uint64_t
+symtest_legacy(uint64_t x) __asm__("_ZN7symtest6legacy17h0123456789abcdefE");
 __attribute__((noinline)) uint64_t symtest_v0(uint64_t x) __asm__("_RNvCs1234_7symtest2v0");
 
 __attribute__((noinline)) uint64_t symtest_legacy(uint64_t x)
@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 {
 	uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 0) : 1000;
 
-	printf("%llu\n", (unsigned long long)(symtest_outer(n) + symtest_legacy(n) + symtest_v0(n)));
+	printf("%llu\n",
+	       (unsigned long long)(symtest_outer(n) + symtest_legacy(n) + symtest_v0(n)));
 	return 0;
 }
