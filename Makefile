@@ -5,6 +5,7 @@
 #   make                 build build/hud-record and build/hud-report
 #   make check           install missing Debian packages, build, run every test (as root)
 #   make demo            build, start the demo service, record 5 s, print the report
+#   make bench           overhead of hud-record and speed of hud-report, vs perf
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make clean
 #   SAN=1                ASan+UBSan userspace build (in build-san/)
@@ -81,7 +82,7 @@ FIXTURE := $(BUILD)/fixtures/hud-fixture
 
 TOOLS := $(BUILD)/hud-record $(BUILD)/hud-report
 
-.PHONY: all check demo install clean deps fixture unit-tests format-check
+.PHONY: all check demo bench install clean deps fixture unit-tests format-check
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -182,6 +183,11 @@ check: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all fixture
 	$(Q)HUD_BUILD=$(abspath $(BUILD)) tests/demo.sh
+
+# Overhead and speed, measured side by side (root; see docs/PERFORMANCE.md).
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all fixture
+	$(Q)HUD_BUILD=$(abspath $(BUILD)) tests/bench/bench.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -325,7 +325,7 @@ void hud_symbolizer__free(struct hud_symbolizer *s)
 static bool is_pseudo_path(const char *path)
 {
 	/* [vdso], [vsyscall], [heap], //anon, anon_inode:..., relative names: nothing to open */
-	return !path[0] || path[0] != '/' || !strncmp(path, "//anon", 6);
+	return path[0] != '/' || !strncmp(path, "//anon", 6);
 }
 
 static int load_segs(struct hud_dso *d, Elf *elf)
