@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
+# hud-record's operational side: --check, a full disk, --archive, the tty status line,
+# SIGHUP, and the metadata a report relies on.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/fixture.sh"
+require_root_and_build
+
+start_fixture --only cpu,sleep || { ok 1 "fixture starts"; done_testing; }
+
+# --- --check -----------------------------------------------------------------------
+out=$("$HUD_RECORD" --check -p "$fixture_pid" 2>&1)
+ok $? "--check passes for the fixture"
+like "$out" "^ok +load BPF programs +sched_switch via tp_btf" "--check loads the BPF programs"
+like "$out" "^ok +target debug info +.debug_info present" "--check finds the debug info"
+like "$out" "^ok +worker threads +2 of [0-9]+ threads" "--check finds the two workers"
+like "$out" "^ok +user stacks \(frame pointers\) +[0-9]+ stacks, mean depth" \
+	"--check samples stacks and reports their depth"
+like "$out" "capture can work" "--check concludes"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$HUD_RECORD" --check 2>&1)
+is "$?" 4 "--check as nobody exits 4"
+like "$out" "^FAIL +load BPF programs .*: run as root" "... with the failing line and its fix"
+
+# --- a full disk ---------------------------------------------------------------------
+mkdir -p "$tmpdir/full"
+if mount -t tmpfs -o size=12k tmpfs "$tmpdir/full" 2>/dev/null; then
+	"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/full/x.hud" --duration 3 -F 999 \
+		2>"$tmpdir/full.err"
+	is "$?" 5 "disk full: exit 5"
+	like "$(cat "$tmpdir/full.err")" "No space left on device: free some space" \
+		"disk full: the error says so and how to fix it"
+	"$HUD_REPORT" -i "$tmpdir/full/x.hud" >/dev/null 2>"$tmpdir/full-rep.err"
+	ok $? "disk full: the complete chunks still report"
+	like "$(cat "$tmpdir/full-rep.err")" "interrupted|did not finish" "... with a warning"
+	umount "$tmpdir/full"
+else
+	ok 0 "# SKIP cannot mount a tmpfs"
+fi
+
+# --- --archive -----------------------------------------------------------------------
+"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/a.hud" --duration 1 --archive "$tmpdir/arch" \
+	2>"$tmpdir/arch.err"
+ok $? "--archive records"
+id=$(readelf -n "$HUD_FIXTURE" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p')
+cmp -s "$HUD_FIXTURE" "$tmpdir/arch/.build-id/${id:0:2}/${id:2}"
+ok $? "the fixture binary is archived under .build-id/${id:0:2}/${id:2}"
+like "$(cat "$tmpdir/arch.err")" "archived [1-9][0-9]* binaries into" "the archive is reported"
+
+# --- status line and SIGHUP -------------------------------------------------------------
+if command -v script >/dev/null; then
+	script -qec "$HUD_RECORD -p $fixture_pid -o $tmpdir/tty.hud --duration 2.5" \
+		"$tmpdir/tty.out" >/dev/null 2>&1
+	n=$(grep -o 'hud-record: [0-9]* s, [0-9]* samples' "$tmpdir/tty.out" | wc -l)
+	ok "$([ "$n" -ge 1 ] && [ "$n" -le 3 ] && echo 0 || echo 1)" \
+		"on a tty, a status line at most once a second ($n updates in 2.5 s)"
+fi
+"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/plain.hud" --duration 1.5 2>"$tmpdir/plain.err"
+is "$(grep -c 'samples' "$tmpdir/plain.err")" 1 "not on a tty: only the final summary"
+
+"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/hup.hud" 2>/dev/null &
+rec=$!
+sleep 1.5
+kill -HUP "$rec"
+wait "$rec"
+ok $? "SIGHUP finalizes with exit 0"
+"$HUD_REPORT" -i "$tmpdir/hup.hud" >/dev/null 2>"$tmpdir/hup.err"
+is "$(cat "$tmpdir/hup.err")" "" "... and the file reports without warnings"
+
+done_testing
