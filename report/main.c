@@ -25,6 +25,9 @@ static const char usage_text[] =
 	"\n"
 	"Input and output:\n"
 	"  -i, --input FILE       recording to read (default: hud.data); repeat to merge files\n"
+	"      --symfs DIR        look for binaries at their recorded path under DIR first\n"
+	"      --debug-dir DIR    look for binaries and debug info in DIR/.build-id/ (repeat;\n"
+	"                         ~/.debug and /usr/lib/debug are always searched)\n"
 	"  -o, --output FILE      write the report to FILE instead of standard output\n"
 	"  -f, --format FMT       text (default), json, trace (Chrome Trace Event JSON for\n"
 	"                         Perfetto/speedscope), folded (flame graph input), svg\n"
@@ -40,6 +43,9 @@ static const char usage_text[] =
 	"      --top N            hotspots per table (default: 10)\n"
 	"      --stacks N         stacks shown under each hotspot (default: 3)\n"
 	"      --max-frames N     frames shown per stack (default: 16)\n"
+	"      --user PREFIX      count functions starting with PREFIX (e.g. a crate name) as\n"
+	"                         the program's own code; repeatable\n"
+	"      --no-demangle      show raw symbol names\n"
 	"      --weight WHAT      folded/svg: samples (default; on-CPU only) or time (us,\n"
 	"                         every selected category)\n"
 	"      --no-color         no colors (also when NO_COLOR is set or not on a terminal)\n"
@@ -59,7 +65,8 @@ static const char usage_text[] =
 	"  hud-report -i run.hud -f json -o run.json # machine-readable summary (hud-diff)\n"
 	"  hud-report -i run.hud -f trace -o t.json  # open t.json in ui.perfetto.dev\n"
 	"  hud-report -i run.hud -f svg -o fg.svg --weight time   # off-CPU flame graph\n"
-	"  hud-report -i a.hud -i b.hud --window 10  # two files, last 10 s of each\n";
+	"  hud-report -i a.hud -i b.hud --window 10  # two files, last 10 s of each\n"
+	"  hud-report -i run.hud --debug-dir /tmp/syms  # binaries from hud-record --archive\n";
 
 static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
@@ -160,6 +167,10 @@ int main(int argc, char **argv)
 		OPT_TID,
 		OPT_WEIGHT,
 		OPT_NO_COLOR,
+		OPT_SYMFS,
+		OPT_DEBUG_DIR,
+		OPT_USER,
+		OPT_NO_DEMANGLE,
 	};
 	static const struct option longopts[] = {
 		{ "input", required_argument, NULL, 'i' },
@@ -175,6 +186,10 @@ int main(int argc, char **argv)
 		{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
 		{ "weight", required_argument, NULL, OPT_WEIGHT },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "symfs", required_argument, NULL, OPT_SYMFS },
+		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -193,7 +208,9 @@ int main(int argc, char **argv)
 	struct hud_hotspots h = { 0 };
 	struct hud_profile p = { 0 };
 	int c, i, err, ret = REPORT_EXIT_FAILED, color = 1, damaged = 0;
-	const char *inputs[argc + 1];
+	const char *inputs[argc + 1], *debug_dirs[argc + 1], *user[argc + 1];
+	struct hud_symbolizer_opts sopts = { .sz = sizeof(sopts), .debug_dirs = debug_dirs };
+	size_t nr_user = 0;
 	char err_msg[512];
 	FILE *out = stdout;
 	size_t k;
@@ -264,6 +281,24 @@ int main(int argc, char **argv)
 		case OPT_NO_COLOR:
 			color = 0;
 			break;
+		case OPT_SYMFS:
+			if (!*optarg)
+				usage_error("empty --symfs directory");
+			sopts.symfs = optarg;
+			break;
+		case OPT_DEBUG_DIR:
+			if (!*optarg)
+				usage_error("empty --debug-dir directory");
+			debug_dirs[sopts.nr_debug_dirs++] = optarg;
+			break;
+		case OPT_USER:
+			if (!*optarg)
+				usage_error("empty --user prefix");
+			user[nr_user++] = optarg;
+			break;
+		case OPT_NO_DEMANGLE:
+			p.no_demangle = 1;
+			break;
 		case 'v':
 			hud_verbose++;
 			break;
@@ -315,11 +350,13 @@ int main(int argc, char **argv)
 		wlog("%llu events were lost during recording: counts are low; record again with a larger --ring-size",
 		     (unsigned long long)p.lost);
 
-	sym = hud_symbolizer__new(NULL);
+	sym = hud_symbolizer__new(&sopts);
 	if (!sym) {
 		elog("cannot start the symbolizer: %s", strerror(errno));
 		goto cleanup;
 	}
+	p.user_prefixes = user;
+	p.nr_user_prefixes = nr_user;
 	err = profile__symbolize(&p, sym);
 	if (err) {
 		elog("symbolizing: %s", strerror(-err));

@@ -638,6 +638,24 @@ static int push_frame(struct hud_stack *s, size_t *cap, const struct hud_sym_fra
 	return 0;
 }
 
+/* How to fix a binary that could not be used, by reason. */
+static const char *dso_fix(enum hud_dso_status st)
+{
+	switch (st) {
+	case HUD_DSO_NOT_FOUND:
+		return ": copy it here, or pass --symfs DIR or --debug-dir DIR "
+		       "(hud-record --archive DIR collects binaries)";
+	case HUD_DSO_BUILD_ID_MISMATCH:
+		return ": the file was rebuilt or replaced; point --symfs or --debug-dir at the "
+		       "recorded build";
+	case HUD_DSO_NO_SYMBOLS:
+		return ": it is stripped; install its debug info (e.g. a -dbgsym package) or pass "
+		       "--debug-dir";
+	default:
+		return "";
+	}
+}
+
 static int note_dso_failure(struct hud_profile *p, struct hud_dso *d)
 {
 	enum hud_dso_status st = hud_dso__status(d);
@@ -647,7 +665,7 @@ static int note_dso_failure(struct hud_profile *p, struct hud_dso *d)
 
 	if (st == HUD_DSO_OK || path[0] != '/')
 		return 0; /* [vdso] and friends are expected to be unknown */
-	len = strlen(path) + 64;
+	len = strlen(path) + 200;
 	for (i = 0; i < p->nr_failed_dsos; i++)
 		if (!strncmp(p->failed_dsos[i], path, strlen(path)) &&
 		    p->failed_dsos[i][strlen(path)] == ':')
@@ -657,10 +675,27 @@ static int note_dso_failure(struct hud_profile *p, struct hud_dso *d)
 		free(msg);
 		return -ENOMEM;
 	}
-	snprintf(msg, len, "%s: %s", path, hud_dso__status_str(st));
+	snprintf(msg, len, "%s: %s%s", path, hud_dso__status_str(st), dso_fix(st));
 	p->failed_dsos[p->nr_failed_dsos++] = msg;
 	if (st < 8)
 		p->dso_failures[st]++;
+	return 0;
+}
+
+/* --user PREFIX: "my_crate" matches my_crate::f and <my_crate::T as Trait>::f. */
+static int is_user_prefix(const struct hud_profile *p, const char *fn)
+{
+	size_t i, n;
+
+	if (!fn)
+		return 0;
+	if (*fn == '<')
+		fn++;
+	for (i = 0; i < p->nr_user_prefixes; i++) {
+		n = strlen(p->user_prefixes[i]);
+		if (!strncmp(fn, p->user_prefixes[i], n))
+			return 1;
+	}
 	return 0;
 }
 
@@ -727,10 +762,12 @@ static int symbolize_stack(struct hud_profile *p, struct hud_symbolizer *sym, st
 		p->frames_symbolized++;
 		for (k = 0; k < nr; k++) {
 			f.function = fr[k].function;
+			f.raw = fr[k].raw;
 			f.file = fr[k].file;
 			f.line = fr[k].line;
 			f.inlined = fr[k].inlined ? 1 : 0;
-			f.cls = hud_classify_frame(f.function, f.file, f.dso, 0);
+			f.cls = is_user_prefix(p, f.function) ?
+					HUD_FC_USER : hud_classify_frame(f.function, f.file, f.dso, 0);
 			err = push_frame(s, &cap, &f);
 			if (err)
 				return err;
@@ -780,6 +817,36 @@ static enum hud_role stack_role(const struct hud_stack *s)
 		return HUD_ROLE_WORKER;
 	if (has_frame(s, blocking))
 		return HUD_ROLE_BLOCKING;
+	return HUD_ROLE_OTHER;
+}
+
+static const char *meta_of(const struct hud_profile *p, uint16_t src, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_meta; i++)
+		if (p->meta[i].src == src && !strcmp(p->meta[i].key, key))
+			return p->meta[i].value;
+	return NULL;
+}
+
+/*
+ * When the stack cannot tell (its binary could not be symbolized), fall back on the
+ * recording's worker hint: the thread-name prefix hud-record found for the workers.
+ */
+static enum hud_role hinted_role(const struct hud_profile *p, const struct hud_stack *s)
+{
+	const char *hint = meta_of(p, s->src, "worker_hint");
+	const char *comm = profile__thread_name(p, s->src, s->tid);
+	uint32_t i;
+
+	for (i = 0; i < s->nr_frames; i++)
+		if (!s->frames[i].kernel && !s->frames[i].function)
+			break;
+	if (i == s->nr_frames)
+		return HUD_ROLE_OTHER; /* fully symbolized: the stack's verdict stands */
+	if (hint && *hint && comm && !strncmp(comm, hint, strlen(hint)))
+		return HUD_ROLE_WORKER;
 	return HUD_ROLE_OTHER;
 }
 
@@ -849,7 +916,13 @@ int profile__symbolize(struct hud_profile *p, struct hud_symbolizer *sym)
 			}
 		}
 		s->role = stack_role(s);
+		if (s->role == HUD_ROLE_OTHER)
+			s->role = hinted_role(p, s);
 		s->reason_frame = reason_frame(s);
+		/* Names are only shown from here on: --no-demangle swaps them now. */
+		for (k = 0; p->no_demangle && k < s->nr_frames; k++)
+			if (s->frames[k].raw)
+				s->frames[k].function = s->frames[k].raw;
 		if (s->count[HUD_CAT_BLOCKED] && is_runtime_idle(s)) {
 			s->count[HUD_CAT_IDLE] += s->count[HUD_CAT_BLOCKED];
 			s->ns[HUD_CAT_IDLE] += s->ns[HUD_CAT_BLOCKED];

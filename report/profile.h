@@ -41,6 +41,7 @@ const char *hud_role__name(enum hud_role r);
 
 struct hud_sym_frame {
 	const char *function; /* NULL: unknown, print dso+offset */
+	const char *raw;      /* the symbol as in the binary (for --no-demangle) */
 	const char *file;
 	const char *dso;      /* path of the mapped file, "[kernel]" for kernel frames */
 	uint64_t offset;      /* file offset (user) or address (kernel) */
@@ -127,6 +128,11 @@ struct hud_profile {
 
 	uint64_t samples, offcpu_events, lost;
 	double duration_s; /* sum over sources of the (filtered) recorded time */
+
+	/* Set before profile__symbolize(): name prefixes that count as user code (--user). */
+	const char *const *user_prefixes;
+	size_t nr_user_prefixes;
+	int no_demangle; /* show raw symbols; roles and classes still use demangled names */
 
 	/* Frame statistics from profile__symbolize(). */
 	uint64_t frames_total, frames_symbolized;

@@ -16,6 +16,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +99,12 @@ struct hud_dso {
 
 struct hud_symbolizer {
 	int no_demangle;
+	const char *last_raw; /* raw name behind the last symbolizer__func_name() result */
+	char *symfs;
+	char **dirs; /* --debug-dir ones, then the defaults */
+	size_t nr_dirs;
+	char *debuginfo_path; /* the same for libdwfl, ':'-separated */
+	Dwfl_Callbacks callbacks;
 	int err; /* sticky -ENOMEM from a helper that returns a pointer */
 
 	struct arena_chunk *arena;
@@ -113,11 +121,56 @@ struct hud_symbolizer {
 	size_t dso_slots_cap;
 };
 
-static const Dwfl_Callbacks offline_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-};
+/* Add @dir to the search list (copied). 0 or -ENOMEM. */
+static int symbolizer__add_dir(struct hud_symbolizer *s, const char *dir)
+{
+	char **dirs = realloc(s->dirs, (s->nr_dirs + 1) * sizeof(*dirs));
+
+	if (!dirs)
+		return -ENOMEM;
+	s->dirs = dirs;
+	s->dirs[s->nr_dirs] = strdup(dir);
+	if (!s->dirs[s->nr_dirs])
+		return -ENOMEM;
+	s->nr_dirs++;
+	return 0;
+}
+
+/* Search directories and libdwfl's equivalent ("" then the directories, ':'-separated). */
+static int symbolizer__setup_dirs(struct hud_symbolizer *s, const struct hud_symbolizer_opts *o)
+{
+	const char *home = getenv("HOME");
+	char buf[4096];
+	size_t i, len = 0;
+
+	for (i = 0; o && i < o->nr_debug_dirs; i++)
+		if (symbolizer__add_dir(s, o->debug_dirs[i]))
+			return -ENOMEM;
+	if (home && *home) {
+		snprintf(buf, sizeof(buf), "%s/.debug", home);
+		if (symbolizer__add_dir(s, buf))
+			return -ENOMEM;
+	}
+	if (symbolizer__add_dir(s, "/usr/lib/debug"))
+		return -ENOMEM;
+	/* libdwfl: an empty entry is the binary's own directory (for .gnu_debuglink). */
+	for (i = 0; i < s->nr_dirs; i++)
+		len += strlen(s->dirs[i]) + 1;
+	s->debuginfo_path = malloc(len + 2);
+	if (!s->debuginfo_path)
+		return -ENOMEM;
+	strcpy(s->debuginfo_path, ":");
+	for (i = 0; i < s->nr_dirs; i++) {
+		strcat(s->debuginfo_path, s->dirs[i]);
+		if (i + 1 < s->nr_dirs)
+			strcat(s->debuginfo_path, ":");
+	}
+	s->callbacks.find_elf = dwfl_build_id_find_elf;
+	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->callbacks.section_address = dwfl_offline_section_address;
+	s->callbacks.debuginfo_path = &s->debuginfo_path;
+	return 0;
+}
 
 /* ------------------------------------------------------------------------- */
 /* Arena, string interning, hashing                                           */
@@ -250,10 +303,12 @@ static const char *symbolizer__func_name(struct hud_symbolizer *s, const char *r
 	const char *ret;
 	char *dem;
 
+	s->last_raw = NULL;
 	if (!raw || !*raw)
 		return NULL;
+	s->last_raw = symbolizer__intern(s, raw);
 	if (s->no_demangle)
-		return symbolizer__intern(s, raw);
+		return s->last_raw;
 	dem = hud_demangle(raw);
 	if (!dem)
 		return symbolizer__intern(s, raw);
@@ -282,6 +337,15 @@ struct hud_symbolizer *hud_symbolizer__new(const struct hud_symbolizer_opts *opt
 	if (opts && opts->sz >= offsetof(struct hud_symbolizer_opts, no_demangle) +
 					sizeof(opts->no_demangle))
 		s->no_demangle = opts->no_demangle;
+	if (opts && opts->sz < offsetof(struct hud_symbolizer_opts, nr_debug_dirs) +
+				       sizeof(opts->nr_debug_dirs))
+		opts = NULL; /* an older caller: no search options */
+	if ((opts && opts->symfs && !(s->symfs = strdup(opts->symfs))) ||
+	    symbolizer__setup_dirs(s, opts)) {
+		hud_symbolizer__free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
 	elf_version(EV_CURRENT);
 	return s;
 }
@@ -316,6 +380,11 @@ void hud_symbolizer__free(struct hud_symbolizer *s)
 		next = c->next;
 		free(c);
 	}
+	for (i = 0; i < s->nr_dirs; i++)
+		free(s->dirs[i]);
+	free(s->dirs);
+	free(s->debuginfo_path);
+	free(s->symfs);
 	free(s);
 }
 
@@ -420,35 +489,102 @@ static bool module_has_func_syms(Dwfl_Module *mod)
 	return false;
 }
 
-static enum hud_dso_status dso__open(struct hud_dso *d)
+/*
+ * Try one candidate file. The most telling failure wins: a build-id mismatch says more
+ * than a missing file, so *best keeps it.
+ */
+static bool try_candidate(struct hud_dso *d, const char *path, int *fd, char **found,
+			  enum hud_dso_status *best)
 {
-	const char *path = d->path, *base;
-	enum hud_dso_status st;
-	Dwarf_Addr dwbias;
-	size_t len = strlen(path), slen = strlen(DELETED_SUFFIX);
-	char *alt = NULL;
-	int fd = -1;
+	enum hud_dso_status st = dso__check_file(d, path, fd);
 
-	if (is_pseudo_path(path))
-		return HUD_DSO_NOT_FOUND;
-	st = dso__check_file(d, path, &fd);
-	/*
-	 * The binary was replaced or removed after it was mapped. A file at the original path
-	 * is only usable if its build-id proves it is the same binary.
-	 */
-	if (st == HUD_DSO_NOT_FOUND && d->build_id_size && len > slen &&
-	    !strcmp(path + len - slen, DELETED_SUFFIX)) {
+	if (st == HUD_DSO_OK) {
+		*found = strdup(path);
+		if (!*found) {
+			close(*fd);
+			*best = HUD_DSO_NOT_FOUND;
+			return true;
+		}
+		*best = st;
+		return true;
+	}
+	if (*best == HUD_DSO_NOT_FOUND || st == HUD_DSO_BUILD_ID_MISMATCH)
+		*best = st;
+	return false;
+}
+
+/* DIR/.build-id/xx/yyyy, then .../yyyy/elf, then .../yyyy.debug (@kind 0, 1, 2). */
+static void build_id_path(char *buf, size_t size, const char *dir, const char *hex, size_t kind)
+{
+	static const char *const suffix[] = { "", "/elf", ".debug" };
+
+	snprintf(buf, size, "%s/.build-id/%.2s/%s%s", dir, hex, hex + 2, suffix[kind]);
+}
+
+/* Find a usable file for @d (see struct hud_symbolizer_opts). */
+static enum hud_dso_status dso__find(struct hud_dso *d, int *fd, char **found)
+{
+	struct hud_symbolizer *s = d->sym;
+	enum hud_dso_status best = HUD_DSO_NOT_FOUND;
+	const char *path = d->path;
+	size_t len = strlen(path), slen = strlen(DELETED_SUFFIX), i, k;
+	char buf[PATH_MAX], hex[2 * BUILD_ID_MAX + 1], *alt = NULL;
+
+	/* A replaced or removed binary: the build-id decides whether the path still fits. */
+	if (d->build_id_size && len > slen && !strcmp(path + len - slen, DELETED_SUFFIX)) {
 		alt = strndup(path, len - slen);
 		if (!alt)
 			return HUD_DSO_NOT_FOUND;
-		st = dso__check_file(d, alt, &fd);
 		path = alt;
 	}
+	if (s->symfs) {
+		snprintf(buf, sizeof(buf), "%s%s", s->symfs, path);
+		if (try_candidate(d, buf, fd, found, &best))
+			goto out;
+	}
+	if (d->build_id_size) {
+		for (k = 0; k < d->build_id_size; k++)
+			snprintf(hex + 2 * k, 3, "%02x", d->build_id[k]);
+		for (i = 0; i < s->nr_dirs; i++) {
+			for (k = 0; k < 2; k++) {
+				build_id_path(buf, sizeof(buf), s->dirs[i], hex, k);
+				if (try_candidate(d, buf, fd, found, &best))
+					goto out;
+			}
+		}
+	}
+	if (try_candidate(d, path, fd, found, &best))
+		goto out;
+	/*
+	 * No binary anywhere: a separate debug file has the symbols and program headers too.
+	 * (With a binary, libdwfl finds the debug file itself, through debuginfo_path.)
+	 */
+	for (i = 0; d->build_id_size && i < s->nr_dirs; i++) {
+		build_id_path(buf, sizeof(buf), s->dirs[i], hex, 2);
+		if (try_candidate(d, buf, fd, found, &best))
+			goto out;
+	}
+out:
+	free(alt);
+	return best;
+}
+
+static enum hud_dso_status dso__open(struct hud_dso *d)
+{
+	enum hud_dso_status st;
+	Dwarf_Addr dwbias;
+	const char *base;
+	char *path = NULL;
+	int fd = -1;
+
+	if (is_pseudo_path(d->path))
+		return HUD_DSO_NOT_FOUND;
+	st = dso__find(d, &fd, &path);
 	if (st != HUD_DSO_OK)
 		goto out;
 
 	st = HUD_DSO_BAD_ELF;
-	d->dwfl = dwfl_begin(&offline_callbacks);
+	d->dwfl = dwfl_begin(&d->sym->callbacks);
 	if (!d->dwfl) {
 		close(fd);
 		goto out;
@@ -473,7 +609,7 @@ static enum hud_dso_status dso__open(struct hud_dso *d)
 	}
 	st = HUD_DSO_OK;
 out:
-	free(alt);
+	free(path);
 	return st;
 }
 
@@ -885,6 +1021,7 @@ static int dso__resolve(struct hud_dso *d, uint64_t file_offset, int is_ret, str
 	if (!fn) {
 		/* No DWARF function here (no DWARF, asm, a CU without subprograms). */
 		out[0].function = dso__symtab_name(d, addr);
+		out[0].raw = d->sym->last_raw;
 		out[0].file = symbolizer__intern_path(d->sym, comp_dir, line_file);
 		out[0].line = line_no;
 		out[0].inlined = 0;
@@ -897,7 +1034,9 @@ static int dso__resolve(struct hud_dso *d, uint64_t file_offset, int is_ret, str
 	for (i = depth - 1, n = 0; i >= 0; i--, n++) {
 		struct hud_frame *f = &out[n];
 
+		d->sym->last_raw = NULL;
 		f->function = dso__die_name(d, &chain[i]);
+		f->raw = d->sym->last_raw ? d->sym->last_raw : f->function;
 		f->inlined = i > 0;
 		f->file = NULL;
 		f->line = 0;
@@ -908,8 +1047,10 @@ static int dso__resolve(struct hud_dso *d, uint64_t file_offset, int is_ret, str
 			call_site(d, &chain[i + 1], f);
 		}
 	}
-	if (!out[n - 1].function)
+	if (!out[n - 1].function) {
 		out[n - 1].function = dso__symtab_name(d, addr);
+		out[n - 1].raw = d->sym->last_raw;
+	}
 	if (d->sym->err)
 		return d->sym->err;
 	return n;

@@ -27,6 +27,7 @@
 /* One logical frame; an address inside inlined code expands into several. */
 struct hud_frame {
 	const char *function; /* demangled, Rust hash stripped; NULL when unknown */
+	const char *raw;      /* the symbol as written in the binary (mangled), or function */
 	const char *file;     /* source file as DWARF names it (usually absolute), or NULL */
 	int line;	      /* 0 when unknown */
 	int inlined;	      /* 1: inlined into the next (outer) frame of the array */
@@ -48,6 +49,17 @@ struct hud_dso;
 struct hud_symbolizer_opts {
 	size_t sz;	 /* sizeof(struct hud_symbolizer_opts), libbpf style */
 	int no_demangle; /* report raw (mangled) linkage/symbol names */
+	/*
+	 * Where to look for a binary, in this order, each candidate used only if its build-id
+	 * matches: @symfs + recorded path; for each of @debug_dirs then ~/.debug and
+	 * /usr/lib/debug, DIR/.build-id/xx/yyyy (the binary, perf's and hud-record
+	 * --archive's layout; or yyyy/elf) and DIR/.build-id/xx/yyyy.debug; the recorded
+	 * path. Separate debug info is then found through .gnu_debuglink and the same
+	 * directories, and through debuginfod when DEBUGINFOD_URLS is set.
+	 */
+	const char *symfs;
+	const char *const *debug_dirs;
+	size_t nr_debug_dirs;
 };
 
 /*
