@@ -7,6 +7,14 @@
  * - sched_switch remembers, per target thread, when and how it left the CPU and its stacks
  *   at that moment (current == prev there, so the stacks are the thread's own). When the
  *   thread is switched in again after >= min_offcpu_ns, the record goes to userspace.
+ * - Walking the user stack at every switch-out is what costs (frame by frame from user
+ *   memory), and most intervals are shorter than the threshold. So with tp_btf, a thread
+ *   that blocks voluntarily keeps only its kernel stack and user registers at switch-out;
+ *   the user stack is walked once the interval proved long, when the thread itself runs
+ *   again: at the exit of the system call it blocked in (sys_exit), or at its next
+ *   switch-out or exit. The registers are compared first, so a stack taken after the thread
+ *   ran other user code is never attached to the interval. Preempted threads are walked at
+ *   switch-out as before: their user context is not in a system call.
  *
  * Stacks travel inline in ring-buffer events: a stack-id map with BPF_F_REUSE_STACKID can
  * silently hand back another stack when ids are reused.
@@ -167,8 +175,41 @@ int hud_sample(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
+/* Ring output of a finished interval. */
+static __always_inline void offcpu_submit(struct hud_evt_offcpu *s)
+{
+	if (bpf_ringbuf_output(&events, s, evt_size(HUD_EVT_OFFCPU_FIXED, s->nr_kernel, s->nr_user),
+			       wakeup_flags()))
+		count_lost();
+}
+
+/*
+ * Complete a pending interval from the thread's own context (@ctx: current is the
+ * thread). Its user stack is taken now if the user registers are still those of the
+ * switch-out, i.e. the thread has not run user code since; otherwise it goes without.
+ */
+static __always_inline void offcpu_flush(void *ctx, struct hud_evt_offcpu *s,
+					 struct pt_regs *uregs)
+{
+	__u32 nk = s->nr_kernel & 63;
+	long n;
+
+	s->pending = 0;
+	s->nr_user = 0;
+	if (uregs && PT_REGS_IP_CORE(uregs) == s->user_ip &&
+	    PT_REGS_SP_CORE(uregs) == s->user_sp) {
+		n = bpf_get_stack(ctx, &s->ips[nk], HUD_MAX_USTACK * sizeof(__u64),
+				  BPF_F_USER_STACK);
+		if (n > 0)
+			s->nr_user = (__u32)n / sizeof(__u64);
+		if (s->nr_user > HUD_MAX_USTACK)
+			s->nr_user = HUD_MAX_USTACK;
+	}
+	offcpu_submit(s);
+}
+
 static __always_inline void switch_out(void *ctx, bool preempt, struct task_struct *prev,
-				       __u32 tgid, __u64 now)
+				       __u32 tgid, __u64 now, bool btf)
 {
 	__u32 tid = BPF_CORE_READ(prev, pid), zero = 0;
 	struct hud_evt_offcpu *s;
@@ -184,6 +225,9 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 			return;
 		}
 	}
+	/* A second long wait inside one system call: finish the first one now. */
+	if (btf && s->pending)
+		offcpu_flush(ctx, s, (struct pt_regs *)bpf_task_pt_regs(prev));
 	s->hdr.type = HUD_EVT_OFFCPU;
 	s->hdr.pid = tgid;
 	s->hdr.tid = tid;
@@ -195,10 +239,22 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 	s->flags = preempt ? HUD_EVT_PREEMPTED : 0;
 	/* A preempted (or yielding) thread is runnable from the moment it leaves. */
 	s->wakeup_ns = preempt || s->state == 0 ? now : 0;
+	if (btf && !preempt) {
+		struct pt_regs *uregs = (struct pt_regs *)bpf_task_pt_regs(prev);
+
+		/* Kernel stack now (it is gone later), user stack if the wait is long. */
+		capture_stacks(ctx, s->ips, &s->nr_kernel, &s->nr_user, offcpu_kernel);
+		s->nr_user = 0;
+		s->user_ip = PT_REGS_IP_CORE(uregs);
+		s->user_sp = PT_REGS_SP_CORE(uregs);
+		return;
+	}
 	capture_stacks(ctx, s->ips, &s->nr_kernel, &s->nr_user, offcpu_kernel);
+	s->user_ip = 0;
+	s->user_sp = 0;
 }
 
-static __always_inline void switch_in(struct task_struct *next, __u64 now)
+static __always_inline void switch_in(struct task_struct *next, __u64 now, bool btf)
 {
 	__u32 tid = BPF_CORE_READ(next, pid);
 	struct hud_evt_offcpu *s;
@@ -212,16 +268,18 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now)
 	if (delta >= min_offcpu_ns) {
 		s->duration_ns = delta;
 		s->runq_ns = s->wakeup_ns && now > s->wakeup_ns ? now - s->wakeup_ns : 0;
-		if (bpf_ringbuf_output(&events, s,
-				       evt_size(HUD_EVT_OFFCPU_FIXED, s->nr_kernel, s->nr_user),
-				       wakeup_flags()))
-			count_lost();
+		/* A deferred user stack is taken in the thread's own context, later. */
+		if (btf && s->user_sp)
+			s->pending = 1;
+		else
+			offcpu_submit(s);
 	}
 	s->hdr.time_ns = 0;
 }
 
+/* @btf is a compile-time constant: the raw_tp copy must not call tracing-only helpers. */
 static __always_inline int handle_switch(void *ctx, bool preempt, struct task_struct *prev,
-					 struct task_struct *next)
+					 struct task_struct *next, bool btf)
 {
 	__u32 prev_tgid = BPF_CORE_READ(prev, tgid);
 	__u32 next_tgid = BPF_CORE_READ(next, tgid);
@@ -232,23 +290,39 @@ static __always_inline int handle_switch(void *ctx, bool preempt, struct task_st
 		return 0;
 	now = bpf_ktime_get_ns();
 	if (out)
-		switch_out(ctx, preempt, prev, prev_tgid, now);
+		switch_out(ctx, preempt, prev, prev_tgid, now, btf);
 	if (in)
-		switch_in(next, now);
+		switch_in(next, now, btf);
 	return 0;
 }
 
 SEC("tp_btf/sched_switch")
 int BPF_PROG(hud_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return handle_switch(ctx, preempt, prev, next);
+	return handle_switch(ctx, preempt, prev, next, true);
+}
+
+/* Back in user space after a long wait in a system call: the deferred user stack. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(hud_sys_exit_btf, struct pt_regs *regs, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct hud_evt_offcpu *s;
+
+	if (!is_target(id >> 32))
+		return 0;
+	s = bpf_map_lookup_elem(&offcpu_start, &tid);
+	if (s && s->pending)
+		offcpu_flush(ctx, s, regs);
+	return 0;
 }
 
 /* Fallback for kernels whose tp_btf attach fails; chosen by hud-record at load time. */
 SEC("raw_tp/sched_switch")
 int BPF_PROG(hud_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return handle_switch(ctx, preempt, prev, next);
+	return handle_switch(ctx, preempt, prev, next, false);
 }
 
 /* Run-queue delay starts when a sleeping target thread is woken. */
@@ -309,14 +383,21 @@ int BPF_PROG(hud_rename_raw, struct task_struct *task, const char *comm)
 	return handle_rename(task, comm);
 }
 
-/* Exited threads leave the map so it cannot fill up with dead tids. */
-static __always_inline int handle_exit(struct task_struct *p)
+/*
+ * Exited threads leave the map so it cannot fill up with dead tids. The exiting thread is
+ * current here, so a pending interval can still get its user stack.
+ */
+static __always_inline int handle_exit(void *ctx, struct task_struct *p, bool btf)
 {
+	struct hud_evt_offcpu *s;
 	__u32 tid;
 
 	if (!is_target(BPF_CORE_READ(p, tgid)))
 		return 0;
 	tid = BPF_CORE_READ(p, pid);
+	s = bpf_map_lookup_elem(&offcpu_start, &tid);
+	if (btf && s && s->pending)
+		offcpu_flush(ctx, s, (struct pt_regs *)bpf_task_pt_regs(p));
 	bpf_map_delete_elem(&offcpu_start, &tid);
 	return 0;
 }
@@ -324,11 +405,11 @@ static __always_inline int handle_exit(struct task_struct *p)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(hud_exit_btf, struct task_struct *p)
 {
-	return handle_exit(p);
+	return handle_exit(ctx, p, true);
 }
 
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(hud_exit_raw, struct task_struct *p)
 {
-	return handle_exit(p);
+	return handle_exit(ctx, p, false);
 }

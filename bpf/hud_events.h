@@ -55,6 +55,10 @@ struct hud_evt_offcpu {
 	__u32 flags;	   /* enum hud_evt_flags */
 	__u32 nr_kernel;
 	__u32 nr_user;
+	/* Kernel-side bookkeeping, ignored by hud-record (see bpf/hud.bpf.c). */
+	__u64 user_ip, user_sp; /* user registers at switch-out, to check a deferred stack */
+	__u32 pending;		/* ended, long enough, waiting for its user stack */
+	__u32 reserved;
 	__u64 ips[HUD_MAX_FRAMES];
 };
 
@@ -65,6 +69,6 @@ struct hud_evt_comm {
 };
 
 #define HUD_EVT_SAMPLE_FIXED 32
-#define HUD_EVT_OFFCPU_FIXED 64
+#define HUD_EVT_OFFCPU_FIXED 88
 
 #endif /* HUD_EVENTS_H */

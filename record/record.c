@@ -220,6 +220,7 @@ int record__load_bpf(struct hud_bpf **out, const struct record_opts *o, const ch
 		bpf_program__set_autoload(skel->progs.hud_exit_btf, btf);
 		bpf_program__set_autoload(skel->progs.hud_wakeup_btf, btf);
 		bpf_program__set_autoload(skel->progs.hud_rename_btf, btf);
+		bpf_program__set_autoload(skel->progs.hud_sys_exit_btf, btf);
 		bpf_program__set_autoload(skel->progs.hud_switch_raw, !btf);
 		bpf_program__set_autoload(skel->progs.hud_exit_raw, !btf);
 		bpf_program__set_autoload(skel->progs.hud_wakeup_raw, !btf);

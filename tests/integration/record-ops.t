@@ -25,7 +25,7 @@ like "$out" "^FAIL +load BPF programs .*: run as root" "... with the failing lin
 
 # --- a full disk ---------------------------------------------------------------------
 mkdir -p "$tmpdir/full"
-if mount -t tmpfs -o size=12k tmpfs "$tmpdir/full" 2>/dev/null; then
+if mount -t tmpfs -o size=4k tmpfs "$tmpdir/full" 2>/dev/null; then
 	"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/full/x.hud" --duration 3 -F 999 \
 		2>"$tmpdir/full.err"
 	is "$?" 5 "disk full: exit 5"
