@@ -148,7 +148,18 @@ $(BUILD)/tests/data/%: tests/unit/data/%.c
 
 unit-tests: $(UNIT_BINS) $(TEST_DATA_BINS)
 
-fixture: $(FIXTURE)
+fixture: $(FIXTURE) $(BUILD)/fixtures/hud-dlspin $(BUILD)/fixtures/libhudspin.so
+
+# A C program that dlopens a library mid-recording (tests the maps re-read).
+$(BUILD)/fixtures/hud-dlspin: tests/fixtures/dlopen/dlspin.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -Wl,--build-id $< -o $@ -ldl
+
+$(BUILD)/fixtures/libhudspin.so: tests/fixtures/dlopen/libhudspin.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -fPIC -shared -Wl,--build-id $< -o $@
 
 $(FIXTURE): $(shell find $(FIXTURE_DIR) -type f -not -path '*/target/*' 2>/dev/null)
 	$(call msg,CARGO,$@)

@@ -68,4 +68,16 @@ ok $? "SIGHUP finalizes with exit 0"
 "$HUD_REPORT" -i "$tmpdir/hup.hud" >/dev/null 2>"$tmpdir/hup.err"
 is "$(cat "$tmpdir/hup.err")" "" "... and the file reports without warnings"
 
+# --- dlopen: maps re-read when frames fall outside the known ones ----------------------
+"$HUD_BUILD/fixtures/hud-dlspin" "$HUD_BUILD/fixtures/libhudspin.so" >"$tmpdir/dl.out" 2>&1 &
+dl=$!
+fixture_pids+=("$dl")
+until grep -q pid= "$tmpdir/dl.out" 2>/dev/null; do sleep 0.02; done
+"$HUD_RECORD" -p "$dl" -o "$tmpdir/dl.hud" --duration 3.5 2>/dev/null
+ok $? "record a process that dlopens, runs and dlcloses a library mid-recording"
+kill "$dl"
+rows=$("$HUD_REPORT" -i "$tmpdir/dl.hud" --threads all --stacks 0 2>/dev/null)
+like "$rows" "hud_dl_spin \(.*libhudspin.c:[0-9]+\)" \
+	"the library loaded and unloaded mid-recording is symbolized (maps re-read)"
+
 done_testing
