@@ -138,6 +138,9 @@ ok $? "recording over an existing file"
 [ -s "$tmpdir/int.hud.old" ]
 ok $? "the previous file is kept as FILE.old"
 is "$(stat -c %a "$tmpdir/int.hud")" 600 "new files are mode 0600"
+SUDO_UID=65534 SUDO_GID=65534 "$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/sudo.hud" \
+	--duration 0.5 2>/dev/null
+is "$(stat -c %u:%g "$tmpdir/sudo.hud")" 65534:65534 "under sudo, the file goes to SUDO_UID:SUDO_GID"
 "$HUD_RECORD" -p "$fixture_pid" -o /nonexistent-dir/x.hud --duration 0.5 2>"$tmpdir/nodir.err"
 is "$?" 5 "unwritable output exits 5"
 like "$(cat "$tmpdir/nodir.err")" "cannot create /nonexistent-dir/x.hud" "... naming the file"
