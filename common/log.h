@@ -14,6 +14,12 @@ extern const char *hud_progname; /* set by main() */
 void hud_log(int level, const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Every hud tool exits with 2 on a bad command line. */
+#define HUD_EXIT_USAGE 2
+
+/* "<tool>: error: <what>: see <tool> --help" on stderr, then exit(HUD_EXIT_USAGE). */
+void hud_usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
 #define elog(...) hud_log(0, "error", __VA_ARGS__)
 #define wlog(...) hud_log(0, "warning", __VA_ARGS__)
 #define ilog(...) hud_log(0, NULL, __VA_ARGS__)

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,18 +56,6 @@ static const char usage_text[] =
 	"  hud-record -p 4242 --archive /tmp/syms     # keep the binaries for offline reports\n"
 	"  hud-report -i before.hud                   # then read it (any machine, no root)\n";
 
-static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "hud-record: error: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, ": see hud-record --help\n");
-	exit(RECORD_EXIT_USAGE);
-}
-
 /* The pids of NAME: exactly one, or all of them with --all. Exits on failure. */
 static void resolve_name(const char *name, int all, struct record_opts *o)
 {
@@ -113,14 +100,14 @@ static void parse_pids(const char *arg, struct record_opts *o)
 	}
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (hud_parse_u64(tok, 1, INT_MAX, &v))
-			usage_error("invalid pid '%s'", tok);
+			hud_usage_error("invalid pid '%s'", tok);
 		if (o->nr_pids == RECORD_MAX_TARGETS)
-			usage_error("more than %d pids", RECORD_MAX_TARGETS);
+			hud_usage_error("more than %d pids", RECORD_MAX_TARGETS);
 		o->pids[o->nr_pids++] = (pid_t)v;
 	}
 	free(copy);
 	if (!o->nr_pids)
-		usage_error("invalid pid list '%s'", arg);
+		hud_usage_error("invalid pid list '%s'", arg);
 }
 
 int main(int argc, char **argv)
@@ -166,20 +153,20 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "user"))
 				o.sample_kernel = 0;
 			else
-				usage_error("invalid call graph '%s' (user or kernel)", optarg);
+				hud_usage_error("invalid call graph '%s' (user or kernel)", optarg);
 			break;
 		case OPT_ALL:
 			all = 1;
 			break;
 		case OPT_WORKERS:
 			if (!*optarg || strlen(optarg) > 15)
-				usage_error("invalid --workers prefix '%s' (1 to 15 characters, as thread names)",
+				hud_usage_error("invalid --workers prefix '%s' (1 to 15 characters, as thread names)",
 					    optarg);
 			o.workers = optarg;
 			break;
 		case OPT_ARCHIVE:
 			if (!*optarg)
-				usage_error("empty --archive directory");
+				hud_usage_error("empty --archive directory");
 			o.archive = optarg;
 			break;
 		case OPT_CHECK:
@@ -187,28 +174,28 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			if (!*optarg)
-				usage_error("empty output path");
+				hud_usage_error("empty output path");
 			o.output = optarg;
 			break;
 		case 'd':
 			if (hud_parse_double(optarg, 0.001, 86400.0 * 365, &d))
-				usage_error("invalid duration '%s' (seconds, > 0)", optarg);
+				hud_usage_error("invalid duration '%s' (seconds, > 0)", optarg);
 			o.duration_s = d;
 			break;
 		case 'F':
 			if (hud_parse_u64(optarg, 1, 100000, &v))
-				usage_error("invalid frequency '%s' (1..100000 Hz)", optarg);
+				hud_usage_error("invalid frequency '%s' (1..100000 Hz)", optarg);
 			o.freq_hz = v;
 			break;
 		case 't':
 			if (hud_parse_double(optarg, 0, 3600000.0, &d))
-				usage_error("invalid threshold '%s' (milliseconds, >= 0)", optarg);
+				hud_usage_error("invalid threshold '%s' (milliseconds, >= 0)", optarg);
 			o.threshold_ns = (uint64_t)(d * 1e6);
 			break;
 		case OPT_RING:
 			if (hud_parse_u64(optarg, 4096, 1ull << 30, &v) || (v & (v - 1)) ||
 			    v % (uint64_t)sysconf(_SC_PAGESIZE))
-				usage_error("invalid ring size '%s' (a power of two, page size to 1 GiB)",
+				hud_usage_error("invalid ring size '%s' (a power of two, page size to 1 GiB)",
 					    optarg);
 			o.ring_bytes = v;
 			break;
@@ -229,20 +216,20 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		name = argv[optind++];
 	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
+		hud_usage_error("unexpected argument '%s'", argv[optind]);
 	if (name && o.nr_pids)
-		usage_error("give either -p PID or a process name, not both");
+		hud_usage_error("give either -p PID or a process name, not both");
 	if (all && !name)
-		usage_error("--all goes with a process NAME");
+		hud_usage_error("--all goes with a process NAME");
 	if (check) {
 		if (o.nr_pids > 1)
-			usage_error("--check takes one target");
+			hud_usage_error("--check takes one target");
 		if (name)
 			resolve_name(name, 0, &o);
 		return record__check(o.nr_pids ? o.pids[0] : 0);
 	}
 	if (!name && !o.nr_pids)
-		usage_error("no target: give -p PID or a process name");
+		hud_usage_error("no target: give -p PID or a process name");
 	if (geteuid() != 0) {
 		/* Capabilities may still suffice; the BPF load reports the real verdict. */
 		vlog("not running as root: relying on CAP_BPF and CAP_PERFMON");

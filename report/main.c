@@ -2,7 +2,6 @@
 /* hud-report: read .hud files, symbolize, name what blocked the threads. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,24 +67,12 @@ static const char usage_text[] =
 	"  hud-report -i a.hud -i b.hud --window 10  # two files, last 10 s of each\n"
 	"  hud-report -i run.hud --debug-dir /tmp/syms  # binaries from hud-record --archive\n";
 
-static void __attribute__((noreturn, format(printf, 1, 2))) usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "hud-report: error: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, ": see hud-report --help\n");
-	exit(REPORT_EXIT_USAGE);
-}
-
 static int parse_count(const char *arg, const char *what, int max)
 {
 	uint64_t v;
 
 	if (hud_parse_u64(arg, 0, (uint64_t)max, &v))
-		usage_error("invalid %s '%s' (0..%d)", what, arg, max);
+		hud_usage_error("invalid %s '%s' (0..%d)", what, arg, max);
 	return (int)v;
 }
 
@@ -95,18 +82,18 @@ static unsigned parse_categories(const char *arg)
 	unsigned mask = 0;
 
 	if (!copy)
-		usage_error("out of memory");
+		hud_usage_error("out of memory");
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int c = hud_category__parse(tok);
 
 		if (c < 0)
-			usage_error("unknown category '%s' (cpu, blocked, preempted, runqueue, idle)",
+			hud_usage_error("unknown category '%s' (cpu, blocked, preempted, runqueue, idle)",
 				    tok);
 		mask |= 1u << c;
 	}
 	free(copy);
 	if (!mask)
-		usage_error("empty --category list");
+		hud_usage_error("empty --category list");
 	return mask;
 }
 
@@ -115,19 +102,19 @@ static void parse_time(const char *arg, struct hud_filter *f)
 	char *copy = strdup(arg), *comma;
 
 	if (!copy)
-		usage_error("out of memory");
+		hud_usage_error("out of memory");
 	comma = strchr(copy, ',');
 	if (!comma)
-		usage_error("invalid --time '%s' (START,END in seconds, e.g. 2,5 or 2,)", arg);
+		hud_usage_error("invalid --time '%s' (START,END in seconds, e.g. 2,5 or 2,)", arg);
 	*comma = '\0';
 	f->time_start = 0;
 	f->time_end = -1;
 	if (*copy && hud_parse_double(copy, 0, 1e9, &f->time_start))
-		usage_error("invalid --time start '%s'", copy);
+		hud_usage_error("invalid --time start '%s'", copy);
 	if (comma[1] && hud_parse_double(comma + 1, 0, 1e9, &f->time_end))
-		usage_error("invalid --time end '%s'", comma + 1);
+		hud_usage_error("invalid --time end '%s'", comma + 1);
 	if (f->time_end >= 0 && f->time_end <= f->time_start)
-		usage_error("--time end must be after its start ('%s')", arg);
+		hud_usage_error("--time end must be after its start ('%s')", arg);
 	free(copy);
 }
 
@@ -137,21 +124,21 @@ static void parse_tids(const char *arg, struct hud_filter *f)
 	uint64_t v;
 
 	if (!copy)
-		usage_error("out of memory");
+		hud_usage_error("out of memory");
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		uint32_t *n;
 
 		if (hud_parse_u64(tok, 1, UINT32_MAX, &v))
-			usage_error("invalid --tid '%s'", tok);
+			hud_usage_error("invalid --tid '%s'", tok);
 		n = realloc(f->tids, (f->nr_tids + 1) * sizeof(*n));
 		if (!n)
-			usage_error("out of memory");
+			hud_usage_error("out of memory");
 		f->tids = n;
 		f->tids[f->nr_tids++] = (uint32_t)v;
 	}
 	free(copy);
 	if (!f->nr_tids)
-		usage_error("empty --tid list");
+		hud_usage_error("empty --tid list");
 }
 
 int main(int argc, char **argv)
@@ -221,12 +208,12 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'i':
 			if (!*optarg)
-				usage_error("empty input path");
+				hud_usage_error("empty input path");
 			o.inputs[o.nr_inputs++] = optarg;
 			break;
 		case 'o':
 			if (!*optarg)
-				usage_error("empty output path");
+				hud_usage_error("empty output path");
 			output = optarg;
 			break;
 		case 'f':
@@ -234,7 +221,7 @@ int main(int argc, char **argv)
 				if (!strcmp(optarg, formats[k]))
 					break;
 			if (k == ARRAY_SIZE(formats))
-				usage_error("unknown format '%s' (text, json, trace, folded, svg)",
+				hud_usage_error("unknown format '%s' (text, json, trace, folded, svg)",
 					    optarg);
 			o.format = (enum report_format)k;
 			break;
@@ -246,7 +233,7 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "all"))
 				o.roles = HUD_ROLES_ALL;
 			else
-				usage_error("invalid --threads '%s' (workers, blocking or all)", optarg);
+				hud_usage_error("invalid --threads '%s' (workers, blocking or all)", optarg);
 			break;
 		case OPT_CATEGORY:
 			o.categories = parse_categories(optarg);
@@ -256,7 +243,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_WINDOW:
 			if (hud_parse_double(optarg, 0.001, 1e9, &o.filter.window))
-				usage_error("invalid --window '%s' (seconds, > 0)", optarg);
+				hud_usage_error("invalid --window '%s' (seconds, > 0)", optarg);
 			break;
 		case OPT_TID:
 			parse_tids(optarg, &o.filter);
@@ -276,24 +263,24 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "samples"))
 				o.weight_time = 0;
 			else
-				usage_error("invalid --weight '%s' (samples or time)", optarg);
+				hud_usage_error("invalid --weight '%s' (samples or time)", optarg);
 			break;
 		case OPT_NO_COLOR:
 			color = 0;
 			break;
 		case OPT_SYMFS:
 			if (!*optarg)
-				usage_error("empty --symfs directory");
+				hud_usage_error("empty --symfs directory");
 			sopts.symfs = optarg;
 			break;
 		case OPT_DEBUG_DIR:
 			if (!*optarg)
-				usage_error("empty --debug-dir directory");
+				hud_usage_error("empty --debug-dir directory");
 			debug_dirs[sopts.nr_debug_dirs++] = optarg;
 			break;
 		case OPT_USER:
 			if (!*optarg)
-				usage_error("empty --user prefix");
+				hud_usage_error("empty --user prefix");
 			user[nr_user++] = optarg;
 			break;
 		case OPT_NO_DEMANGLE:
@@ -314,9 +301,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		usage_error("unexpected argument '%s' (inputs are given with -i)", argv[optind]);
+		hud_usage_error("unexpected argument '%s' (inputs are given with -i)", argv[optind]);
 	if (o.filter.window > 0 && o.filter.time_end >= 0)
-		usage_error("--time and --window exclude each other");
+		hud_usage_error("--time and --window exclude each other");
 	if (!o.nr_inputs)
 		o.inputs[o.nr_inputs++] = "hud.data";
 
