@@ -168,7 +168,7 @@ $(FIXTURE): $(shell find $(FIXTURE_DIR) -type f -not -path '*/target/*' 2>/dev/n
 # Debian packages needed to build and test. Installed only when one is missing.
 DEB_PACKAGES := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libzstd-dev libjansson-dev \
 	libiberty-dev zlib1g-dev pkg-config make gcc elfutils binutils perl librust-tokio-dev \
-	jq util-linux procps
+	jq util-linux procps libxml2-utils
 
 deps:
 	$(Q)missing=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' $(DEB_PACKAGES) 2>/dev/null \
