@@ -46,6 +46,9 @@ static json_t *frame_json(const struct hud_sym_frame *f, int *err)
 	set(o, "inlined", json_boolean(f->inlined), err);
 	set(o, "class", json_string(hud_frame_class__name(f->cls)), err);
 	set(o, "dso", json_string(f->dso), err);
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->offset);
+	set(o, "offset", json_string(buf), err);
+	set(o, "return_address", json_boolean(f->ret), err);
 	set(o, "symbolized", json_boolean(f->function != NULL), err);
 	return o;
 }

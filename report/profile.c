@@ -749,7 +749,8 @@ static int symbolize_stack(struct hud_profile *p, struct hud_symbolizer *sym, st
 		if (err)
 			return err;
 		/* Every frame but the leaf is a return address: look up the call (perf does). */
-		nr = hud_dso__lookup(dso, f.offset, i > s->nr_kernel, &fr);
+		f.ret = i > s->nr_kernel;
+		nr = hud_dso__lookup(dso, f.offset, f.ret, &fr);
 		if (nr < 0)
 			return nr;
 		if (nr == 0) {

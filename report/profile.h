@@ -49,6 +49,7 @@ struct hud_sym_frame {
 	uint8_t cls;	      /* enum hud_frame_class */
 	uint8_t inlined;
 	uint8_t kernel;
+	uint8_t ret;	      /* a return address: looked up at offset - 1 */
 };
 
 struct hud_stack {
