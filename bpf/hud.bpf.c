@@ -233,6 +233,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 	s->hdr.tid = tid;
 	s->hdr.cpu = bpf_get_smp_processor_id();
 	s->hdr.time_ns = now;
+	s->offcpu = 1;
 	s->duration_ns = 0;
 	s->runq_ns = 0;
 	s->state = task_state(prev);
@@ -261,8 +262,9 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now, bool 
 	__u64 delta;
 
 	s = bpf_map_lookup_elem(&offcpu_start, &tid);
-	if (!s || !s->hdr.time_ns)
+	if (!s || !s->offcpu)
 		return;
+	s->offcpu = 0;
 	delta = now - s->hdr.time_ns;
 	/* runq_ns <= delta, so one test covers long sleeps and long run-queue waits. */
 	if (delta >= min_offcpu_ns) {
@@ -274,7 +276,6 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now, bool 
 		else
 			offcpu_submit(s);
 	}
-	s->hdr.time_ns = 0;
 }
 
 /* @btf is a compile-time constant: the raw_tp copy must not call tracing-only helpers. */
@@ -335,7 +336,7 @@ static __always_inline int handle_wakeup(struct task_struct *p)
 		return 0;
 	tid = BPF_CORE_READ(p, pid);
 	s = bpf_map_lookup_elem(&offcpu_start, &tid);
-	if (s && s->hdr.time_ns && !s->wakeup_ns)
+	if (s && s->offcpu && !s->wakeup_ns)
 		s->wakeup_ns = bpf_ktime_get_ns();
 	return 0;
 }

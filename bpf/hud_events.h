@@ -58,7 +58,7 @@ struct hud_evt_offcpu {
 	/* Kernel-side bookkeeping, ignored by hud-record (see bpf/hud.bpf.c). */
 	__u64 user_ip, user_sp; /* user registers at switch-out, to check a deferred stack */
 	__u32 pending;		/* ended, long enough, waiting for its user stack */
-	__u32 reserved;
+	__u32 offcpu;		/* switched out and not back yet */
 	__u64 ips[HUD_MAX_FRAMES];
 };
 

@@ -50,6 +50,13 @@ like "$(jq -r '[.traceEvents[] | select(.ph == "X" and .cat == "blocked") | .nam
 	"hud_fixture::sleep_blocker" "trace: blocked intervals are named by the blocker"
 like "$(jq -r '[.traceEvents[] | select(.ph == "X" and .cat == "cpu") | .name] | unique | join(" ")' "$tmpdir/t.json")" \
 	"hud_fixture::cpu_hog" "trace: samples are named too"
+nt=$(jq '[.traceEvents[] | select(.ph == "X" and .cat == "blocked")] | length' "$tmpdir/t.json")
+nj=$(jq '.categories.blocked.count' "$tmpdir/r.json")
+ok "$([ "$nt" -ge $((nj * 95 / 100)) ] && [ "$nt" -le "$nj" ] && echo 0 || echo 1)" \
+	"trace: every blocked interval is on the timeline ($nt of $nj)"
+end_us=$(jq '.duration_s * 1e6 + 1e5' "$tmpdir/r.json")
+is "$(jq --argjson lim "$end_us" '[.traceEvents[] | select(.ph == "X") | .ts >= 0 and .ts + .dur <= $lim] | all' "$tmpdir/t.json")" \
+	true "trace: events lie within the recording"
 
 # --- folded --------------------------------------------------------------------------
 f=$(rep -f folded)
