@@ -841,6 +841,14 @@ static enum hud_role hinted_role(const struct hud_profile *p, const struct hud_s
 	const char *comm = profile__thread_name(p, s->src, s->tid);
 	uint32_t i;
 
+	/*
+	 * Only a stack that could not be read at all defers to the hint: one with runtime
+	 * frames was judged on them (blocking-pool threads carry the workers' names in
+	 * Tokio 1.24, so the hint must not overrule a blocking verdict).
+	 */
+	for (i = 0; i < s->nr_frames; i++)
+		if (s->frames[i].cls == HUD_FC_RUNTIME)
+			return HUD_ROLE_OTHER;
 	for (i = 0; i < s->nr_frames; i++)
 		if (!s->frames[i].kernel && !s->frames[i].function)
 			break;

@@ -36,10 +36,12 @@ start_fixture --only cpu --workers 1 || { ok 1 "fixture starts"; done_testing; }
 taskset -a -p -c 0 "$fixture_pid" >/dev/null
 taskset -c 0 sh -c 'while :; do :; done' &
 burner=$!
-fixture_pids+=("$burner")
+taskset -c 0 sh -c 'while :; do :; done' &
+burner2=$!
+fixture_pids+=("$burner" "$burner2")
 "$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/hog.hud" --duration 3 2>/dev/null
 ok $? "record the CPU hog next to a CPU burner"
-kill "$burner"
+kill "$burner" "$burner2"
 j=$(json -i "$tmpdir/hog.hud")
 is "$(printf '%s' "$j" | jq -r '[.hotspots[] | select(.category == "cpu")][0].function')" \
 	hud_fixture::cpu_hog "the CPU hog is the top on-CPU hotspot"

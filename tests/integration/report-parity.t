@@ -14,7 +14,8 @@ command -v jq >/dev/null || skip_all "jq missing (make deps installs it)"
 # Several workloads at a high rate, for many distinct addresses.
 files=()
 for args in "--bench switch" "--bench cpu" "" "--only pool,fsync,mutex --current-thread" \
-	"--workers 3 --thread-name par"; do
+	"--workers 3 --thread-name par" "--bench switch --current-thread" "--bench cpu --current-thread" \
+	"--only fsync,mutex,sleep --workers 4"; do
 	# shellcheck disable=SC2086
 	start_fixture $args || { ok 1 "fixture starts"; done_testing; }
 	f=$tmpdir/p$((${#files[@]})).hud
