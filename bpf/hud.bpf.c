@@ -120,8 +120,8 @@ static __always_inline __u64 wakeup_flags(void)
  * Capture kernel (optional) then user stack into ips[]. bpf_get_stack() returns bytes
  * written; the masks keep the verifier convinced the offsets stay inside ips[].
  */
-static __always_inline void capture_stacks(void *ctx, __u64 *ips, __u32 *nr_kernel,
-					   __u32 *nr_user, bool kernel)
+static __always_inline void capture_stacks(void *ctx, __u64 *ips, __u32 *nr_kernel, __u32 *nr_user,
+					   bool kernel)
 {
 	long n;
 	__u32 nk = 0, nu = 0;
@@ -188,16 +188,14 @@ static __always_inline void offcpu_submit(struct hud_evt_offcpu *s)
  * thread). Its user stack is taken now if the user registers are still those of the
  * switch-out, i.e. the thread has not run user code since; otherwise it goes without.
  */
-static __always_inline void offcpu_flush(void *ctx, struct hud_evt_offcpu *s,
-					 struct pt_regs *uregs)
+static __always_inline void offcpu_flush(void *ctx, struct hud_evt_offcpu *s, struct pt_regs *uregs)
 {
 	__u32 nk = s->nr_kernel & 63;
 	long n;
 
 	s->pending = 0;
 	s->nr_user = 0;
-	if (uregs && PT_REGS_IP_CORE(uregs) == s->user_ip &&
-	    PT_REGS_SP_CORE(uregs) == s->user_sp) {
+	if (uregs && PT_REGS_IP_CORE(uregs) == s->user_ip && PT_REGS_SP_CORE(uregs) == s->user_sp) {
 		n = bpf_get_stack(ctx, &s->ips[nk], HUD_MAX_USTACK * sizeof(__u64),
 				  BPF_F_USER_STACK);
 		if (n > 0)

@@ -27,11 +27,11 @@ enum hud_evt_flags {
 };
 
 struct hud_evt_header {
-	__u32 type;	/* enum hud_evt_type */
-	__u32 pid;	/* tgid */
+	__u32 type; /* enum hud_evt_type */
+	__u32 pid;  /* tgid */
 	__u32 tid;
 	__u32 cpu;
-	__u64 time_ns;	/* CLOCK_MONOTONIC; for OFFCPU the switch-out time */
+	__u64 time_ns; /* CLOCK_MONOTONIC; for OFFCPU the switch-out time */
 };
 
 /* Only the first hud_evt_size() bytes of an event travel through the ring buffer. */

@@ -8,7 +8,7 @@
 
 #include <stdarg.h>
 
-extern int hud_verbose;	       /* 0 quiet, 1 -v, 2 -vv */
+extern int hud_verbose;		 /* 0 quiet, 1 -v, 2 -vv */
 extern const char *hud_progname; /* set by main() */
 
 void hud_log(int level, const char *kind, const char *fmt, ...)

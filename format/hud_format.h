@@ -14,19 +14,19 @@
 #error "hud reads and writes its little-endian format by direct access: big-endian hosts are unsupported"
 #endif
 
-#define HUD_MAGIC "HUDDATA"	/* 8 bytes with the NUL */
-#define HUD_VERSION_MAJOR 1
-#define HUD_VERSION_MINOR 0
-#define HUD_HEADER_SIZE 64
+#define HUD_MAGIC	    "HUDDATA" /* 8 bytes with the NUL */
+#define HUD_VERSION_MAJOR   1
+#define HUD_VERSION_MINOR   0
+#define HUD_HEADER_SIZE	    64
 #define HUD_HEADER_SIZE_MAX 4096
 
-#define HUD_CHUNK_MAGIC "HUDC"	/* 4 bytes, no NUL */
+#define HUD_CHUNK_MAGIC	      "HUDC" /* 4 bytes, no NUL */
 #define HUD_CHUNK_HEADER_SIZE 16
-#define HUD_CHUNK_RAW_TARGET (1u << 20) /* writer closes a chunk past this */
-#define HUD_CHUNK_SIZE_MAX (64u << 20)	/* reader cap, compressed and raw */
+#define HUD_CHUNK_RAW_TARGET  (1u << 20)  /* writer closes a chunk past this */
+#define HUD_CHUNK_SIZE_MAX    (64u << 20) /* reader cap, compressed and raw */
 
 #define HUD_BUILD_ID_MAX 32
-#define HUD_COMM_LEN 16
+#define HUD_COMM_LEN	 16
 
 enum hud_rec_type {
 	HUD_REC_META = 1,
@@ -169,9 +169,9 @@ _Static_assert(sizeof(struct hud_rec_finish) == 40, "FINISH payload");
 struct hud_writer;
 
 struct hud_writer_opts {
-	size_t sz;		/* sizeof(struct hud_writer_opts), libbpf style */
-	int zstd_level;		/* 0 = default (3) */
-	uint32_t chunk_target;	/* 0 = HUD_CHUNK_RAW_TARGET; tests use small values */
+	size_t sz;	       /* sizeof(struct hud_writer_opts), libbpf style */
+	int zstd_level;	       /* 0 = default (3) */
+	uint32_t chunk_target; /* 0 = HUD_CHUNK_RAW_TARGET; tests use small values */
 };
 
 /*

@@ -336,14 +336,15 @@ static int check_record(struct hud_reader *r, uint32_t idx, size_t off, uint32_t
 		break;
 	case HUD_REC_KSYM:
 		if (count_strings(pl + fixed, len - fixed) < 2)
-			return chunk_corrupt(r, "record %u (KSYM) at byte %zu: names not NUL-terminated",
-					     idx, off);
+			return chunk_corrupt(
+				r, "record %u (KSYM) at byte %zu: names not NUL-terminated", idx,
+				off);
 		break;
 	case HUD_REC_PROCESS:
 		if (count_strings(pl + fixed, len - fixed) < 3)
-			return chunk_corrupt(r,
-					     "record %u (PROCESS) at byte %zu: strings not NUL-terminated",
-					     idx, off);
+			return chunk_corrupt(
+				r, "record %u (PROCESS) at byte %zu: strings not NUL-terminated",
+				idx, off);
 		break;
 	case HUD_REC_SAMPLE:
 		memcpy(&nk, pl + offsetof(struct hud_rec_sample, nr_kernel), sizeof(nk));

@@ -49,8 +49,7 @@ static void check_kernel(void)
 	snprintf(buf, sizeof(buf), "%s", u.release);
 	line(major > 5 || (major == 5 && minor >= 8), "kernel >= 5.8", buf,
 	     "hud needs the BPF ring buffer (5.8); upgrade the kernel");
-	line(access("/sys/kernel/btf/vmlinux", R_OK) == 0, "kernel BTF",
-	     "/sys/kernel/btf/vmlinux",
+	line(access("/sys/kernel/btf/vmlinux", R_OK) == 0, "kernel BTF", "/sys/kernel/btf/vmlinux",
 	     "build the kernel with CONFIG_DEBUG_INFO_BTF=y (raw_tp fallback still needs CO-RE)");
 }
 
@@ -87,9 +86,10 @@ static void check_debug_info(pid_t pid)
 	}
 	elf_end(elf);
 	close(fd);
-	snprintf(detail, sizeof(detail), "%s", has_debug ? ".debug_info present" :
-					       has_link ? "separate debug file (.gnu_debuglink)" :
-							  "no DWARF: functions only, no file:line");
+	snprintf(detail, sizeof(detail), "%s",
+		 has_debug  ? ".debug_info present"
+		 : has_link ? "separate debug file (.gnu_debuglink)"
+			    : "no DWARF: functions only, no file:line");
 	line(has_debug || has_link ? 1 : -1, "target debug info", detail,
 	     "build with debug = true (or \"line-tables-only\") in the Cargo profile");
 }
@@ -123,11 +123,11 @@ static int on_trial_event(void *ctx, void *data, size_t size)
 /* Load, attach, sample the target for a second: proves permissions and shows stack depth. */
 static void check_capture(pid_t pid)
 {
-	struct record_opts o = { .freq_hz = 99, .threshold_ns = 1000000, .ring_bytes = 1 << 20 };
+	struct record_opts o = {.freq_hz = 99, .threshold_ns = 1000000, .ring_bytes = 1 << 20};
 	struct bpf_link **links = NULL;
 	struct ring_buffer *rb = NULL;
 	struct hud_bpf *skel = NULL;
-	struct trial t = { 0 };
+	struct trial t = {0};
 	const char *how = NULL;
 	uint32_t tgid = pid;
 	uint64_t end;
@@ -139,8 +139,9 @@ static void check_capture(pid_t pid)
 	err = record__load_bpf(&skel, &o, &how);
 	if (err) {
 		line(0, "load BPF programs", strerror(-err),
-		     err == -EPERM || err == -EACCES ? "run as root (or with CAP_BPF and CAP_PERFMON)"
-						     : "run hud-record -v for the verifier log");
+		     err == -EPERM || err == -EACCES
+			     ? "run as root (or with CAP_BPF and CAP_PERFMON)"
+			     : "run hud-record -v for the verifier log");
 		return;
 	}
 	snprintf(detail, sizeof(detail), "sched_switch via %s", how);
@@ -153,7 +154,8 @@ static void check_capture(pid_t pid)
 	err = bpf_map__update_elem(skel->maps.targets, &tgid, sizeof(tgid), &one, sizeof(one), 0);
 	if (!err)
 		err = hud_bpf__attach(skel);
-	rb = err ? NULL : ring_buffer__new(bpf_map__fd(skel->maps.events), on_trial_event, &t, NULL);
+	rb = err ? NULL
+		 : ring_buffer__new(bpf_map__fd(skel->maps.events), on_trial_event, &t, NULL);
 	if (!rb) {
 		line(0, "trial capture", strerror(err ? -err : errno), "see hud-record -v");
 		goto cleanup;
@@ -181,7 +183,7 @@ cleanup:
 
 static void check_workers(pid_t pid)
 {
-	static const char *const names[] = { "tokio-runtime-w", "tokio-rt-worker" };
+	static const char *const names[] = {"tokio-runtime-w", "tokio-rt-worker"};
 	char path[64], comm[16], detail[128];
 	int n = 0, total = 0;
 	struct dirent *de;
@@ -195,7 +197,8 @@ static void check_workers(pid_t pid)
 	while ((de = readdir(dir))) {
 		uint64_t tid;
 
-		if (hud_parse_u64(de->d_name, 1, INT_MAX, &tid) || proc__comm(pid, (pid_t)tid, comm))
+		if (hud_parse_u64(de->d_name, 1, INT_MAX, &tid) ||
+		    proc__comm(pid, (pid_t)tid, comm))
 			continue;
 		total++;
 		for (k = 0; k < ARRAY_SIZE(names); k++)
@@ -223,8 +226,8 @@ int record__check(pid_t pid)
 		check_workers(pid);
 	}
 	check_capture(pid);
-	printf("%s\n", failures ? "capture cannot work: fix the FAIL lines above" :
-				  "capture can work");
+	printf("%s\n",
+	       failures ? "capture cannot work: fix the FAIL lines above" : "capture can work");
 	if (!failures)
 		return RECORD_EXIT_OK;
 	return geteuid() ? RECORD_EXIT_PERM : RECORD_EXIT_FAILED;

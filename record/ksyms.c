@@ -9,7 +9,7 @@
 
 struct ksym {
 	uint64_t addr;
-	uint32_t name;	 /* offsets into the string pool */
+	uint32_t name; /* offsets into the string pool */
 	uint32_t module;
 	int used;
 };
@@ -92,7 +92,7 @@ static int load(struct ksyms *k, const char *path)
 			m = pool_add(k, module);
 		if (n < 0 || m < 0)
 			goto nomem;
-		k->syms[k->nr++] = (struct ksym){ .addr = addr, .name = n, .module = m };
+		k->syms[k->nr++] = (struct ksym){.addr = addr, .name = n, .module = m};
 	}
 	fclose(f);
 	if (!nonzero)
@@ -122,7 +122,7 @@ static long lookup(const struct ksyms *k, uint64_t addr)
 
 int ksyms__write(struct hud_writer *w, const struct u64set *ips, const char *kallsyms_path)
 {
-	struct ksyms k = { 0 };
+	struct ksyms k = {0};
 	uint64_t *sorted = NULL;
 	size_t i, written = 0;
 	int err;

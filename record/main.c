@@ -27,11 +27,13 @@ static const char usage_text[] =
 	"      --all              with NAME: record every matching process into one file\n"
 	"\n"
 	"Options:\n"
-	"  -o, --output FILE      output file (default: hud.data; an existing one becomes FILE.old)\n"
+	"  -o, --output FILE      output file (default: hud.data; an existing one becomes "
+	"FILE.old)\n"
 	"  -d, --duration SECS    stop after SECS seconds (default: until interrupted)\n"
 	"  -F, --freq HZ          on-CPU sampling frequency (default: 99)\n"
 	"  -t, --threshold MS     record off-CPU intervals of at least MS ms (default: 5)\n"
-	"  -g, --call-graph WHAT  stacks of on-CPU samples: user (default) or kernel (user+kernel)\n"
+	"  -g, --call-graph WHAT  stacks of on-CPU samples: user (default) or kernel "
+	"(user+kernel)\n"
 	"      --workers PREFIX   thread-name prefix of the runtime's workers (default: Tokio's\n"
 	"                         names, else the largest NAME-N thread family)\n"
 	"      --archive DIR      after recording, copy the binaries hit into DIR/.build-id/\n"
@@ -114,21 +116,21 @@ int main(int argc, char **argv)
 {
 	enum { OPT_RING = 256, OPT_ALL, OPT_WORKERS, OPT_ARCHIVE, OPT_CHECK };
 	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "freq", required_argument, NULL, 'F' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "ring-size", required_argument, NULL, OPT_RING },
-		{ "call-graph", required_argument, NULL, 'g' },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "workers", required_argument, NULL, OPT_WORKERS },
-		{ "archive", required_argument, NULL, OPT_ARCHIVE },
-		{ "check", no_argument, NULL, OPT_CHECK },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
+		{"pid", required_argument, NULL, 'p'},
+		{"output", required_argument, NULL, 'o'},
+		{"duration", required_argument, NULL, 'd'},
+		{"freq", required_argument, NULL, 'F'},
+		{"threshold", required_argument, NULL, 't'},
+		{"ring-size", required_argument, NULL, OPT_RING},
+		{"call-graph", required_argument, NULL, 'g'},
+		{"all", no_argument, NULL, OPT_ALL},
+		{"workers", required_argument, NULL, OPT_WORKERS},
+		{"archive", required_argument, NULL, OPT_ARCHIVE},
+		{"check", no_argument, NULL, OPT_CHECK},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0},
 	};
 	struct record_opts o = {
 		.output = "hud.data",
@@ -160,8 +162,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_WORKERS:
 			if (!*optarg || strlen(optarg) > 15)
-				hud_usage_error("invalid --workers prefix '%s' (1 to 15 characters, as thread names)",
-					    optarg);
+				hud_usage_error("invalid --workers prefix '%s' (1 to 15 "
+						"characters, as thread names)",
+						optarg);
 			o.workers = optarg;
 			break;
 		case OPT_ARCHIVE:
@@ -189,14 +192,16 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			if (hud_parse_double(optarg, 0, 3600000.0, &d))
-				hud_usage_error("invalid threshold '%s' (milliseconds, >= 0)", optarg);
+				hud_usage_error("invalid threshold '%s' (milliseconds, >= 0)",
+						optarg);
 			o.threshold_ns = (uint64_t)(d * 1e6);
 			break;
 		case OPT_RING:
 			if (hud_parse_u64(optarg, 4096, 1ull << 30, &v) || (v & (v - 1)) ||
 			    v % (uint64_t)sysconf(_SC_PAGESIZE))
-				hud_usage_error("invalid ring size '%s' (a power of two, page size to 1 GiB)",
-					    optarg);
+				hud_usage_error("invalid ring size '%s' (a power of two, page size "
+						"to 1 GiB)",
+						optarg);
 			o.ring_bytes = v;
 			break;
 		case 'v':
@@ -240,7 +245,8 @@ int main(int argc, char **argv)
 		for (c = 0; c < o.nr_pids; c++) {
 			if (proc__alive(o.pids[c]))
 				continue;
-			elog("no process with pid %d: check it with 'ps -p %d'", o.pids[c], o.pids[c]);
+			elog("no process with pid %d: check it with 'ps -p %d'", o.pids[c],
+			     o.pids[c]);
 			return RECORD_EXIT_NO_TARGET;
 		}
 	}

@@ -49,7 +49,6 @@ int proc__write_maps(struct hud_writer *w, pid_t pid, uint64_t now_ns,
 		     void (*seen)(void *ctx, const struct hud_rec_map *m, const char *path),
 		     void *ctx);
 
-
 /*
  * Read the GNU build-id note of the ELF file at @path into @id (up to @size bytes).
  * Returns the build-id length, 0 if the file has none, or -errno.

@@ -159,7 +159,7 @@ static int write_lost(struct rec_state *st, struct hud_bpf *skel)
 	if (err)
 		return err;
 	for (cpu = 0; cpu < st->ncpus; cpu++) {
-		struct hud_rec_lost l = { 0 };
+		struct hud_rec_lost l = {0};
 
 		if (vals[cpu] <= st->lost_prev[cpu])
 			continue;
@@ -198,7 +198,7 @@ void record__setup_libbpf(void)
  */
 int record__load_bpf(struct hud_bpf **out, const struct record_opts *o, const char **how)
 {
-	static const char *const kinds[] = { "tp_btf", "raw_tp" };
+	static const char *const kinds[] = {"tp_btf", "raw_tp"};
 	struct hud_bpf *skel = NULL;
 	int i, err = -ENOENT;
 
@@ -238,8 +238,7 @@ int record__load_bpf(struct hud_bpf **out, const struct record_opts *o, const ch
 	return err;
 }
 
-int record__open_perf_events(struct hud_bpf *skel, uint64_t freq, struct bpf_link ***links,
-			    int *nr)
+int record__open_perf_events(struct hud_bpf *skel, uint64_t freq, struct bpf_link ***links, int *nr)
 {
 	int ncpus = libbpf_num_possible_cpus(), cpu, opened = 0;
 	struct bpf_link **l;
@@ -332,7 +331,8 @@ static int write_meta(struct hud_writer *w, const struct record_opts *o, const c
 	if (proc__cmdline(o->pids[0], buf, sizeof(buf)) < 0)
 		buf[0] = '\0';
 	for (j = 0; j < o->nr_pids; j++)
-		plen += snprintf(pids + plen, sizeof(pids) - plen, "%s%d", j ? "," : "", o->pids[j]);
+		plen += snprintf(pids + plen, sizeof(pids) - plen, "%s%d", j ? "," : "",
+				 o->pids[j]);
 	snprintf(n[0], sizeof(n[0]), "%llu", (unsigned long long)start_rt);
 	snprintf(n[1], sizeof(n[1]), "%llu", (unsigned long long)start_mono);
 	snprintf(n[2], sizeof(n[2]), "%d", o->pids[0]);
@@ -398,9 +398,8 @@ static int tick(struct rec_state *st, struct hud_bpf *skel, uint64_t now)
 		if (!t->alive)
 			continue;
 		if (!proc__alive(t->pid)) {
-			struct hud_rec_process r = { .pid = t->pid,
-						     .flags = HUD_PROCESS_EXITED,
-						     .time_ns = now };
+			struct hud_rec_process r = {
+				.pid = t->pid, .flags = HUD_PROCESS_EXITED, .time_ns = now};
 
 			t->alive = 0;
 			ilog("process %d exited; its data is kept%s", t->pid,
@@ -429,16 +428,16 @@ static int any_alive(const struct targets *ts)
 
 int record__run(const struct record_opts *o)
 {
-	struct rec_state st = { .opts = o };
+	struct rec_state st = {.opts = o};
 	struct bpf_link **perf_links = NULL;
 	struct ring_buffer *rb = NULL;
 	struct hud_bpf *skel = NULL;
-	struct sigaction sa = { 0 };
+	struct sigaction sa = {0};
 	uint64_t start_mono, start_rt, deadline = 0, next_tick;
 	const char *attach = NULL;
 	int nr_links = 0, fd = -1, err, i, ret = RECORD_EXIT_FAILED;
 	uint32_t reason = HUD_FINISH_SIGNAL;
-	struct hud_rec_finish fin = { 0 };
+	struct hud_rec_finish fin = {0};
 	uint8_t one = 1;
 
 	record__setup_libbpf();
@@ -450,10 +449,12 @@ int record__run(const struct record_opts *o)
 	err = record__load_bpf(&skel, o, &attach);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
-			elog("loading BPF programs: %s: run hud-record as root (or with CAP_BPF and CAP_PERFMON)",
+			elog("loading BPF programs: %s: run hud-record as root (or with CAP_BPF "
+			     "and CAP_PERFMON)",
 			     strerror(-err));
 		else
-			elog("loading BPF programs failed: %s: rerun with -v to see the verifier log",
+			elog("loading BPF programs failed: %s: rerun with -v to see the verifier "
+			     "log",
 			     strerror(-err));
 		ret = exit_for_errno(err);
 		goto cleanup;
@@ -519,8 +520,9 @@ int record__run(const struct record_opts *o)
 		err = record__open_perf_events(skel, o->freq_hz, &perf_links, &nr_links);
 	if (err) {
 		elog("attaching BPF programs: %s%s", strerror(-err),
-		     err == -EPERM || err == -EACCES ?
-			     ": run hud-record as root (or with CAP_BPF and CAP_PERFMON)" : "");
+		     err == -EPERM || err == -EACCES
+			     ? ": run hud-record as root (or with CAP_BPF and CAP_PERFMON)"
+			     : "");
 		ret = exit_for_errno(err);
 		goto cleanup;
 	}
@@ -573,7 +575,8 @@ int record__run(const struct record_opts *o)
 			break;
 		}
 		/* Cheap check between ticks so an exit ends the recording promptly. */
-		if (st.ts.nr == 1 && !proc__alive(st.ts.t[0].pid) && (st.err = tick(&st, skel, now)))
+		if (st.ts.nr == 1 && !proc__alive(st.ts.t[0].pid) &&
+		    (st.err = tick(&st, skel, now)))
 			break;
 	}
 	print_status(&st, 0, 1);
@@ -643,8 +646,8 @@ int record__run(const struct record_opts *o)
 			     o->archive, o->archive);
 		}
 	}
-	ret = st.err ? (st.err == -ENOMEM ? RECORD_EXIT_FAILED : RECORD_EXIT_OUTPUT) :
-		       RECORD_EXIT_OK;
+	ret = st.err ? (st.err == -ENOMEM ? RECORD_EXIT_FAILED : RECORD_EXIT_OUTPUT)
+		     : RECORD_EXIT_OK;
 
 cleanup:
 	for (i = 0; i < nr_links; i++)

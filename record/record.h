@@ -21,14 +21,14 @@ struct record_opts {
 	pid_t pids[RECORD_MAX_TARGETS];
 	int nr_pids;
 	const char *output;
-	double duration_s;	/* 0: until SIGINT/SIGTERM/SIGHUP or every target exits */
+	double duration_s; /* 0: until SIGINT/SIGTERM/SIGHUP or every target exits */
 	uint64_t freq_hz;
 	uint64_t threshold_ns;
-	uint64_t ring_bytes;	/* ring buffer size, a power of two */
-	int sample_kernel;	/* also capture kernel stacks in on-CPU samples */
-	const char *workers;	/* --workers PREFIX: thread names of the runtime's workers */
-	const char *archive;	/* --archive DIR: copy the ELF files hit, by build-id */
-	const char *kallsyms;	/* /proc/kallsyms (tests point elsewhere) */
+	uint64_t ring_bytes;  /* ring buffer size, a power of two */
+	int sample_kernel;    /* also capture kernel stacks in on-CPU samples */
+	const char *workers;  /* --workers PREFIX: thread names of the runtime's workers */
+	const char *archive;  /* --archive DIR: copy the ELF files hit, by build-id */
+	const char *kallsyms; /* /proc/kallsyms (tests point elsewhere) */
 };
 
 /* Record until stopped; prints its own errors and a summary. Returns an enum record_exit. */

@@ -100,7 +100,7 @@ static int cmp_range(const void *a, const void *b)
 int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer *w,
 			 uint64_t now_ns)
 {
-	struct maps_ctx c = { .t = t };
+	struct maps_ctx c = {.t = t};
 	size_t i, j;
 	int n;
 
@@ -180,7 +180,7 @@ static int remember_name(struct targets *ts, uint32_t pid, uint32_t tid, const c
 int targets__rename(struct targets *ts, struct hud_writer *w, uint32_t pid, uint32_t tid,
 		    uint64_t time_ns, const char *comm)
 {
-	struct hud_rec_thread t = { .pid = pid, .tid = tid, .time_ns = time_ns };
+	struct hud_rec_thread t = {.pid = pid, .tid = tid, .time_ns = time_ns};
 	int err;
 
 	memcpy(t.comm, comm, sizeof(t.comm));
@@ -203,7 +203,7 @@ int targets__name_thread(struct targets *ts, struct hud_writer *w, uint32_t pid,
 
 static int write_process(struct hud_writer *w, pid_t pid, uint32_t flags, uint64_t now_ns)
 {
-	struct hud_rec_process r = { .pid = pid, .flags = flags, .time_ns = now_ns };
+	struct hud_rec_process r = {.pid = pid, .flags = flags, .time_ns = now_ns};
 	char exe[PATH_MAX], cmd[4096], comm[HUD_COMM_LEN + 1] = "", buf[PATH_MAX + 4096 + 32];
 	char path[64];
 	size_t a, b, c;
@@ -246,7 +246,7 @@ int targets__snapshot(struct targets *ts, struct hud_writer *w, uint64_t now_ns)
 
 	for (i = 0; i < ts->nr; i++) {
 		struct target *t = &ts->t[i];
-		struct threads_ctx c = { .ts = ts, .pid = t->pid };
+		struct threads_ctx c = {.ts = ts, .pid = t->pid};
 		int n;
 
 		if (!t->alive)
@@ -284,7 +284,7 @@ static size_t family_prefix(const char *comm)
 
 int targets__write_role_hint(struct targets *ts, struct hud_writer *w, const char *workers)
 {
-	static const char *const tokio_names[] = { "tokio-runtime-w", "tokio-rt-worker" };
+	static const char *const tokio_names[] = {"tokio-runtime-w", "tokio-rt-worker"};
 	char best[HUD_COMM_LEN + 1] = "";
 	const char *source = "none";
 	size_t i, j, k, best_n = 0;
@@ -398,7 +398,8 @@ int targets__archive(struct targets *ts, const char *dir)
 				continue;
 			len = snprintf(dst, sizeof(dst), "%s/.build-id/%02x/", dir, e->build_id[0]);
 			for (k = 1; k < e->build_id_size && len < (int)sizeof(dst) - 3; k++)
-				len += snprintf(dst + len, sizeof(dst) - len, "%02x", e->build_id[k]);
+				len += snprintf(dst + len, sizeof(dst) - len, "%02x",
+						e->build_id[k]);
 			if (access(dst, F_OK) == 0)
 				continue; /* same build-id, same file */
 			err = mkdirs(dst);
@@ -417,7 +418,8 @@ int targets__archive(struct targets *ts, const char *dir)
 
 				/* The path only counts if it still holds the same build. */
 				if (m != (int)e->build_id_size || memcmp(id, e->build_id, m)) {
-					wlog("cannot archive %s: the mapped file is gone and the path now holds another build",
+					wlog("cannot archive %s: the mapped file is gone and the "
+					     "path now holds another build",
 					     e->path);
 					continue;
 				}

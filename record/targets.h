@@ -40,8 +40,8 @@ struct thread_name {
 struct targets {
 	struct target *t;
 	int nr;
-	struct u64set named;	     /* tids with a THREAD record */
-	struct thread_name *names;   /* latest name per tid */
+	struct u64set named;	   /* tids with a THREAD record */
+	struct thread_name *names; /* latest name per tid */
 	size_t nr_names, cap_names;
 };
 

@@ -91,15 +91,16 @@ static uint64_t hash_str(const char *s)
 
 static int cmp_line(const void *a, const void *b)
 {
-	return strcmp(((const struct folded_line *)a)->stack, ((const struct folded_line *)b)->stack);
+	return strcmp(((const struct folded_line *)a)->stack,
+		      ((const struct folded_line *)b)->stack);
 }
 
 int folded__build(struct folded *f, const struct hud_profile *p, const struct report_opts *o)
 {
-	unsigned dflt = o->weight_time ? (1u << HUD_CAT_MAX) - 1 - (1u << HUD_CAT_IDLE) :
-					 1u << HUD_CAT_CPU;
+	unsigned dflt =
+		o->weight_time ? (1u << HUD_CAT_MAX) - 1 - (1u << HUD_CAT_IDLE) : 1u << HUD_CAT_CPU;
 	size_t nslots = 1024, i, j;
-	struct buf b = { 0 };
+	struct buf b = {0};
 	uint32_t *slots;
 	int err = 0, c;
 

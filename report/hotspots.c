@@ -64,7 +64,9 @@ static int cmp_stack(const void *a, const void *b)
 
 	if (x->ns[sort_cat] != y->ns[sort_cat])
 		return x->ns[sort_cat] < y->ns[sort_cat] ? 1 : -1;
-	return x->count[sort_cat] < y->count[sort_cat] ? 1 : x->count[sort_cat] > y->count[sort_cat] ? -1 : 0;
+	return x->count[sort_cat] < y->count[sort_cat]	 ? 1
+	       : x->count[sort_cat] > y->count[sort_cat] ? -1
+							 : 0;
 }
 
 static int cmp_hotspot(const void *a, const void *b)
@@ -86,7 +88,7 @@ int hotspots__selected(const struct hud_stack *s, unsigned roles)
 /* Distinct threads among @n stacks (stacks are per thread). 0 on ENOMEM, which is benign. */
 static uint32_t count_threads(const struct hud_profile *p, const uint32_t *stacks, uint32_t n)
 {
-	struct u64set seen = { 0 };
+	struct u64set seen = {0};
 	uint32_t i, distinct;
 
 	for (i = 0; i < n; i++) {
@@ -142,13 +144,15 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 			hash = str_hash(name, c);
 			for (j = hash & (nslots - 1); slots[j].item; j = (j + 1) & (nslots - 1)) {
 				hs = &h->items[slots[j].item - 1];
-				if (slots[j].hash == hash && hs->cat == c && !strcmp(hs->function, name))
+				if (slots[j].hash == hash && hs->cat == c &&
+				    !strcmp(hs->function, name))
 					break;
 			}
 			if (!slots[j].item) {
 				if (h->nr + 1 > cap) {
 					size_t ncap = cap ? cap * 2 : 64;
-					struct hud_hotspot *n = realloc(h->items, ncap * sizeof(*n));
+					struct hud_hotspot *n =
+						realloc(h->items, ncap * sizeof(*n));
 
 					if (!n) {
 						err = -ENOMEM;

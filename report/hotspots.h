@@ -12,15 +12,15 @@
 
 struct hud_hotspot {
 	enum hud_category cat;
-	char *function;	      /* the blamed function, or a fallback name (see hotspots.c) */
-	int user;	      /* 1 if function is user code */
-	const char *file;     /* of the blamed frame in the heaviest stack */
+	char *function;	  /* the blamed function, or a fallback name (see hotspots.c) */
+	int user;	  /* 1 if function is user code */
+	const char *file; /* of the blamed frame in the heaviest stack */
 	int line;
-	const char *reason;   /* kernel function saying why it blocked (heaviest stack) */
-	uint64_t count;	      /* samples or off-CPU intervals */
-	uint64_t ns;	      /* total time */
-	uint32_t threads;     /* distinct threads affected */
-	uint32_t *stacks;     /* indices into profile->stacks, heaviest first */
+	const char *reason; /* kernel function saying why it blocked (heaviest stack) */
+	uint64_t count;	    /* samples or off-CPU intervals */
+	uint64_t ns;	    /* total time */
+	uint32_t threads;   /* distinct threads affected */
+	uint32_t *stacks;   /* indices into profile->stacks, heaviest first */
 	uint32_t nr_stacks;
 };
 
@@ -29,14 +29,14 @@ struct hud_hotspots {
 	uint32_t nr;
 	uint64_t total_ns[HUD_CAT_MAX];
 	uint64_t total_count[HUD_CAT_MAX];
-	uint32_t threads;	   /* distinct threads with a selected event */
-	double thread_time_s;	   /* threads x recorded seconds: the denominator of shares */
+	uint32_t threads;     /* distinct threads with a selected event */
+	double thread_time_s; /* threads x recorded seconds: the denominator of shares */
 };
 
 /* Bit mask of enum hud_role values: which threads a report covers. */
-#define HUD_ROLES_WORKERS (1u << HUD_ROLE_WORKER)
+#define HUD_ROLES_WORKERS  (1u << HUD_ROLE_WORKER)
 #define HUD_ROLES_BLOCKING (1u << HUD_ROLE_BLOCKING)
-#define HUD_ROLES_ALL ((1u << HUD_ROLE_MAX) - 1)
+#define HUD_ROLES_ALL	   ((1u << HUD_ROLE_MAX) - 1)
 
 /*
  * Group @p's stacks (already symbolized) of the threads in @roles into hotspots. Returns

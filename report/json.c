@@ -90,8 +90,9 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 	static const unsigned dflt = (1u << HUD_CAT_MAX) - 1;
 	json_t *root = json_object(), *inputs = json_array(), *cats = json_object();
 	json_t *hotspots = json_array(), *target = json_object();
-	const char *roles = o->roles == HUD_ROLES_ALL ? "all" :
-			    o->roles == HUD_ROLES_BLOCKING ? "blocking" : "workers";
+	const char *roles = o->roles == HUD_ROLES_ALL	     ? "all"
+			    : o->roles == HUD_ROLES_BLOCKING ? "blocking"
+							     : "workers";
 	int err = 0, c, i;
 	uint32_t k, j;
 
@@ -129,8 +130,9 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 		set(cat, "count", json_integer((json_int_t)h->total_count[c]), &err);
 		set(cat, "total_ms", json_real(round_to(h->total_ns[c] / 1e6, 1e-3)), &err);
 		set(cat, "share",
-		    json_real(h->thread_time_s > 0 ?
-				      round_to(h->total_ns[c] / 1e9 / h->thread_time_s, 1e-6) : 0),
+		    json_real(h->thread_time_s > 0
+				      ? round_to(h->total_ns[c] / 1e9 / h->thread_time_s, 1e-6)
+				      : 0),
 		    &err);
 		set(cats, hud_category__name(c), cat, &err);
 	}
@@ -155,8 +157,8 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 		set(hj, "count", json_integer((json_int_t)hs->count), &err);
 		set(hj, "total_ms", json_real(round_to(hs->ns / 1e6, 1e-3)), &err);
 		set(hj, "share",
-		    json_real(h->thread_time_s > 0 ?
-				      round_to(hs->ns / 1e9 / h->thread_time_s, 1e-6) : 0),
+		    json_real(h->thread_time_s > 0 ? round_to(hs->ns / 1e9 / h->thread_time_s, 1e-6)
+						   : 0),
 		    &err);
 		set(hj, "threads", json_integer(hs->threads), &err);
 		set(hj, "file", str_or_null(hs->file), &err);

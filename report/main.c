@@ -87,8 +87,9 @@ static unsigned parse_categories(const char *arg)
 		int c = hud_category__parse(tok);
 
 		if (c < 0)
-			hud_usage_error("unknown category '%s' (cpu, blocked, preempted, runqueue, idle)",
-				    tok);
+			hud_usage_error(
+				"unknown category '%s' (cpu, blocked, preempted, runqueue, idle)",
+				tok);
 		mask |= 1u << c;
 	}
 	free(copy);
@@ -160,43 +161,43 @@ int main(int argc, char **argv)
 		OPT_NO_DEMANGLE,
 	};
 	static const struct option longopts[] = {
-		{ "input", required_argument, NULL, 'i' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "threads", required_argument, NULL, OPT_THREADS },
-		{ "category", required_argument, NULL, OPT_CATEGORY },
-		{ "time", required_argument, NULL, OPT_TIME },
-		{ "window", required_argument, NULL, OPT_WINDOW },
-		{ "tid", required_argument, NULL, OPT_TID },
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "stacks", required_argument, NULL, OPT_STACKS },
-		{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
-		{ "weight", required_argument, NULL, OPT_WEIGHT },
-		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-		{ "symfs", required_argument, NULL, OPT_SYMFS },
-		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
-		{ "user", required_argument, NULL, OPT_USER },
-		{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
+		{"input", required_argument, NULL, 'i'},
+		{"output", required_argument, NULL, 'o'},
+		{"format", required_argument, NULL, 'f'},
+		{"threads", required_argument, NULL, OPT_THREADS},
+		{"category", required_argument, NULL, OPT_CATEGORY},
+		{"time", required_argument, NULL, OPT_TIME},
+		{"window", required_argument, NULL, OPT_WINDOW},
+		{"tid", required_argument, NULL, OPT_TID},
+		{"top", required_argument, NULL, OPT_TOP},
+		{"stacks", required_argument, NULL, OPT_STACKS},
+		{"max-frames", required_argument, NULL, OPT_MAX_FRAMES},
+		{"weight", required_argument, NULL, OPT_WEIGHT},
+		{"no-color", no_argument, NULL, OPT_NO_COLOR},
+		{"symfs", required_argument, NULL, OPT_SYMFS},
+		{"debug-dir", required_argument, NULL, OPT_DEBUG_DIR},
+		{"user", required_argument, NULL, OPT_USER},
+		{"no-demangle", no_argument, NULL, OPT_NO_DEMANGLE},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0},
 	};
-	static const char *const formats[] = { "text", "json", "trace", "folded", "svg" };
+	static const char *const formats[] = {"text", "json", "trace", "folded", "svg"};
 	struct report_opts o = {
 		.roles = HUD_ROLES_WORKERS,
 		.top = 10,
 		.stacks = 3,
 		.max_frames = 16,
-		.filter = { .time_end = -1 },
+		.filter = {.time_end = -1},
 	};
 	const char *output = NULL, *no_color = getenv("NO_COLOR");
 	struct hud_symbolizer *sym = NULL;
-	struct hud_hotspots h = { 0 };
-	struct hud_profile p = { 0 };
+	struct hud_hotspots h = {0};
+	struct hud_profile p = {0};
 	int c, i, err, ret = REPORT_EXIT_FAILED, color = 1, damaged = 0;
 	const char *inputs[argc + 1], *debug_dirs[argc + 1], *user[argc + 1];
-	struct hud_symbolizer_opts sopts = { .sz = sizeof(sopts), .debug_dirs = debug_dirs };
+	struct hud_symbolizer_opts sopts = {.sz = sizeof(sopts), .debug_dirs = debug_dirs};
 	size_t nr_user = 0;
 	char err_msg[512];
 	FILE *out = stdout;
@@ -221,8 +222,9 @@ int main(int argc, char **argv)
 				if (!strcmp(optarg, formats[k]))
 					break;
 			if (k == ARRAY_SIZE(formats))
-				hud_usage_error("unknown format '%s' (text, json, trace, folded, svg)",
-					    optarg);
+				hud_usage_error(
+					"unknown format '%s' (text, json, trace, folded, svg)",
+					optarg);
 			o.format = (enum report_format)k;
 			break;
 		case OPT_THREADS:
@@ -233,7 +235,8 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "all"))
 				o.roles = HUD_ROLES_ALL;
 			else
-				hud_usage_error("invalid --threads '%s' (workers, blocking or all)", optarg);
+				hud_usage_error("invalid --threads '%s' (workers, blocking or all)",
+						optarg);
 			break;
 		case OPT_CATEGORY:
 			o.categories = parse_categories(optarg);
@@ -301,7 +304,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		hud_usage_error("unexpected argument '%s' (inputs are given with -i)", argv[optind]);
+		hud_usage_error("unexpected argument '%s' (inputs are given with -i)",
+				argv[optind]);
 	if (o.filter.window > 0 && o.filter.time_end >= 0)
 		hud_usage_error("--time and --window exclude each other");
 	if (!o.nr_inputs)
@@ -311,7 +315,8 @@ int main(int argc, char **argv)
 		err = profile__load(&p, o.inputs[i], &o.filter, err_msg, sizeof(err_msg));
 		if (err) {
 			if (err == -ENOENT)
-				elog("%s: no such file: record one with hud-record, or pass -i FILE",
+				elog("%s: no such file: record one with hud-record, or pass -i "
+				     "FILE",
 				     o.inputs[i]);
 			else
 				elog("%s", err_msg);
@@ -326,7 +331,8 @@ int main(int argc, char **argv)
 			wlog("%s: the report covers the data before the damage", s->damage);
 			damaged = 1;
 		} else if (s->truncated) {
-			wlog("%s ends inside a chunk (recording interrupted): reporting the complete part",
+			wlog("%s ends inside a chunk (recording interrupted): reporting the "
+			     "complete part",
 			     s->path);
 		} else if (!s->finished) {
 			wlog("%s has no end marker: hud-record did not finish (killed or crashed?)",
@@ -334,7 +340,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (p.lost)
-		wlog("%llu events were lost during recording: counts are low; record again with a larger --ring-size",
+		wlog("%llu events were lost during recording: counts are low; record again with a "
+		     "larger --ring-size",
 		     (unsigned long long)p.lost);
 
 	sym = hud_symbolizer__new(&sopts);
@@ -364,8 +371,8 @@ int main(int argc, char **argv)
 	case REPORT_JSON:
 		err = hotspots__build(&h, &p, o.roles);
 		if (!err)
-			err = o.format == REPORT_TEXT ? report__text(out, &p, &h, &o) :
-							report__json(out, &p, &h, &o);
+			err = o.format == REPORT_TEXT ? report__text(out, &p, &h, &o)
+						      : report__json(out, &p, &h, &o);
 		break;
 	case REPORT_TRACE:
 		err = report__trace(out, &p, &o);

@@ -10,8 +10,10 @@
 #include "symbolize.h"
 
 static const char *const category_names[] = {
-	[HUD_CAT_CPU] = "cpu",		   [HUD_CAT_BLOCKED] = "blocked",
-	[HUD_CAT_PREEMPTED] = "preempted", [HUD_CAT_RUNQUEUE] = "runqueue",
+	[HUD_CAT_CPU] = "cpu",
+	[HUD_CAT_BLOCKED] = "blocked",
+	[HUD_CAT_PREEMPTED] = "preempted",
+	[HUD_CAT_RUNQUEUE] = "runqueue",
 	[HUD_CAT_IDLE] = "idle",
 };
 
@@ -60,12 +62,12 @@ static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
 	return n;
 }
 
-#define GROW(arr, cap, need)                                                                 \
-	({                                                                                   \
-		void *g_ = grow((arr), &(cap), (need), sizeof(*(arr)));                      \
-		if (g_)                                                                      \
-			(arr) = g_;                                                          \
-		g_ != NULL;                                                                  \
+#define GROW(arr, cap, need)                                            \
+	({                                                              \
+		void *g_ = grow((arr), &(cap), (need), sizeof(*(arr))); \
+		if (g_)                                                 \
+			(arr) = g_;                                     \
+		g_ != NULL;                                             \
 	})
 
 /* ---- unique stacks ---------------------------------------------------------------- */
@@ -312,21 +314,21 @@ static int measure(struct load_ctx *c, const struct stack_key *k, enum hud_categ
 	/* The stack decided it: runtime parking is idle, not blocked. */
 	if (cat == HUD_CAT_BLOCKED && s->count[HUD_CAT_IDLE] && !s->count[HUD_CAT_BLOCKED])
 		cat = HUD_CAT_IDLE;
-	e = (struct hud_event){ .cat = cat,
-				.src = c->src_idx,
-				.pid = k->pid,
-				.tid = k->tid,
-				.cpu = cpu,
-				.state = state,
-				.start_ns = start - c->src->start_ns,
-				.dur_ns = dur,
-				.stack = s };
+	e = (struct hud_event){.cat = cat,
+			       .src = c->src_idx,
+			       .pid = k->pid,
+			       .tid = k->tid,
+			       .cpu = cpu,
+			       .state = state,
+			       .start_ns = start - c->src->start_ns,
+			       .dur_ns = dur,
+			       .stack = s};
 	return c->cb(c->cb_ctx, &e);
 }
 
 static int add_offcpu(struct load_ctx *c, const struct hud_rec_offcpu *o)
 {
-	struct stack_key k = { c->src_idx, o->pid, o->tid, o->nr_kernel, o->nr_user, o->ips };
+	struct stack_key k = {c->src_idx, o->pid, o->tid, o->nr_kernel, o->nr_user, o->ips};
 	uint64_t runq = o->runq_ns <= o->duration_ns ? o->runq_ns : o->duration_ns;
 	int err;
 
@@ -393,7 +395,7 @@ static int add_record(struct load_ctx *c, const struct hud_record *rec)
 		return c->cb ? 0 : add_ksym(c->src, rec->payload);
 	case HUD_REC_SAMPLE: {
 		const struct hud_rec_sample *s = rec->payload;
-		struct stack_key k = { c->src_idx, s->pid, s->tid, s->nr_kernel, s->nr_user, s->ips };
+		struct stack_key k = {c->src_idx, s->pid, s->tid, s->nr_kernel, s->nr_user, s->ips};
 
 		seen_time(c, s->time_ns);
 		if (!in_filter(c, s->tid, s->time_ns))
@@ -477,10 +479,10 @@ static int cmp_ksym(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-int profile__load(struct hud_profile *p, const char *path, const struct hud_filter *f,
-		  char *err, size_t err_size)
+int profile__load(struct hud_profile *p, const char *path, const struct hud_filter *f, char *err,
+		  size_t err_size)
 {
-	struct load_ctx c = { .p = p, .f = f, .hi_ns = UINT64_MAX };
+	struct load_ctx c = {.p = p, .f = f, .hi_ns = UINT64_MAX};
 	struct hud_source *s;
 	uint64_t end, lo, hi;
 	size_t i, cap = p->nr_sources;
@@ -508,7 +510,7 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_filt
 	if (f && f->window > 0) {
 		/* The last N seconds: a first pass finds where the recording ends. */
 		struct load_ctx scan = c;
-		struct hud_profile tmp = { 0 };
+		struct hud_profile tmp = {0};
 
 		scan.p = &tmp;
 		scan.f = NULL;
@@ -558,17 +560,18 @@ int profile__replay(const struct hud_profile *p, const struct hud_filter *f,
 
 	for (i = 0; i < p->nr_sources; i++) {
 		struct hud_source *s = &p->sources[i];
-		struct load_ctx c = { .p = (struct hud_profile *)p,
-				      .src = s,
-				      .src_idx = (uint16_t)i,
-				      .f = f,
-				      .hi_ns = UINT64_MAX,
-				      .cb = cb,
-				      .cb_ctx = ctx };
+		struct load_ctx c = {.p = (struct hud_profile *)p,
+				     .src = s,
+				     .src_idx = (uint16_t)i,
+				     .f = f,
+				     .hi_ns = UINT64_MAX,
+				     .cb = cb,
+				     .cb_ctx = ctx};
 
 		if (f && f->window > 0)
-			c.lo_ns = s->end_ns > (uint64_t)(f->window * 1e9) ?
-					  s->end_ns - (uint64_t)(f->window * 1e9) : 0;
+			c.lo_ns = s->end_ns > (uint64_t)(f->window * 1e9)
+					  ? s->end_ns - (uint64_t)(f->window * 1e9)
+					  : 0;
 		ret = read_file(&c, s->path, err, sizeof(err));
 		if (ret)
 			return ret;
@@ -707,7 +710,7 @@ static int symbolize_stack(struct hud_profile *p, struct hud_symbolizer *sym, st
 	int err;
 
 	for (i = 0; i < n; i++) {
-		struct hud_sym_frame f = { 0 };
+		struct hud_sym_frame f = {0};
 		const struct hud_frame *fr;
 		const struct hud_map *m;
 		struct hud_dso *dso;
@@ -767,8 +770,9 @@ static int symbolize_stack(struct hud_profile *p, struct hud_symbolizer *sym, st
 			f.file = fr[k].file;
 			f.line = fr[k].line;
 			f.inlined = fr[k].inlined ? 1 : 0;
-			f.cls = is_user_prefix(p, f.function) ?
-					HUD_FC_USER : hud_classify_frame(f.function, f.file, f.dso, 0);
+			f.cls = is_user_prefix(p, f.function)
+					? HUD_FC_USER
+					: hud_classify_frame(f.function, f.file, f.dso, 0);
 			err = push_frame(s, &cap, &f);
 			if (err)
 				return err;
@@ -803,7 +807,7 @@ static enum hud_role stack_role(const struct hud_stack *s)
 		"tokio::runtime::scheduler::multi_thread::worker::",
 		"tokio::runtime::scheduler::current_thread::",
 		"tokio::runtime::thread_pool::worker::", /* Tokio before 1.21 */
-		"tokio::runtime::basic_scheduler::",	  /* Tokio before 1.21 */
+		"tokio::runtime::basic_scheduler::",	 /* Tokio before 1.21 */
 		"tokio::runtime::park::CachedParkThread::block_on",
 		"tokio::runtime::runtime::Runtime::block_on",
 		NULL,
@@ -865,8 +869,8 @@ static enum hud_role hinted_role(const struct hud_profile *p, const struct hud_s
  */
 static int32_t reason_frame(const struct hud_stack *s)
 {
-	static const char *const sched[] = { "schedule", "__schedule", "__switch_to",
-					     "finish_task_switch", "preempt_schedule", NULL };
+	static const char *const sched[] = {"schedule",		  "__schedule",	      "__switch_to",
+					    "finish_task_switch", "preempt_schedule", NULL};
 	int32_t i, leaf = -1;
 	int k;
 
@@ -875,9 +879,9 @@ static int32_t reason_frame(const struct hud_stack *s)
 
 		if (!fn)
 			continue;
-		if (strstr(fn, "_sys_") && (!strncmp(fn, "__x64_sys_", 10) ||
-					    !strncmp(fn, "__arm64_sys_", 12) ||
-					    !strncmp(fn, "__se_sys_", 9) || !strncmp(fn, "__do_sys_", 9)))
+		if (strstr(fn, "_sys_") &&
+		    (!strncmp(fn, "__x64_sys_", 10) || !strncmp(fn, "__arm64_sys_", 12) ||
+		     !strncmp(fn, "__se_sys_", 9) || !strncmp(fn, "__do_sys_", 9)))
 			return i;
 		if (!strcmp(fn, "asm_exc_page_fault") || !strcmp(fn, "exc_page_fault"))
 			return i;

@@ -43,13 +43,13 @@ struct hud_sym_frame {
 	const char *function; /* NULL: unknown, print dso+offset */
 	const char *raw;      /* the symbol as in the binary (for --no-demangle) */
 	const char *file;
-	const char *dso;      /* path of the mapped file, "[kernel]" for kernel frames */
-	uint64_t offset;      /* file offset (user) or address (kernel) */
+	const char *dso; /* path of the mapped file, "[kernel]" for kernel frames */
+	uint64_t offset; /* file offset (user) or address (kernel) */
 	int line;
-	uint8_t cls;	      /* enum hud_frame_class */
+	uint8_t cls; /* enum hud_frame_class */
 	uint8_t inlined;
 	uint8_t kernel;
-	uint8_t ret;	      /* a return address: looked up at offset - 1 */
+	uint8_t ret; /* a return address: looked up at offset - 1 */
 };
 
 struct hud_stack {
@@ -64,9 +64,9 @@ struct hud_stack {
 	/* Filled by profile__symbolize(). */
 	struct hud_sym_frame *frames; /* leaf first, inlined frames expanded */
 	uint32_t nr_frames;
-	int32_t hot_frame;     /* the first user frame from the leaf, or -1 */
-	int32_t reason_frame;  /* the kernel frame that says why it blocked, or -1 */
-	uint8_t role;	       /* enum hud_role */
+	int32_t hot_frame;    /* the first user frame from the leaf, or -1 */
+	int32_t reason_frame; /* the kernel frame that says why it blocked, or -1 */
+	uint8_t role;	      /* enum hud_role */
 };
 
 struct hud_thread {
@@ -99,7 +99,7 @@ struct hud_source {
 	uint64_t start_ns, end_ns; /* monotonic: start of recording, end (FINISH or last event) */
 	uint64_t freq_hz, threshold_ns;
 	int finished, truncated;
-	char *damage; /* reader error when the file is damaged past some point */
+	char *damage;		/* reader error when the file is damaged past some point */
 	struct hud_ksym *ksyms; /* sorted by start */
 	size_t nr_ksyms, cap_ksyms;
 };
@@ -148,8 +148,8 @@ struct hud_profile {
  * file or unsupported version). A damaged or truncated file still returns 0 with what
  * could be read, and sets damage / truncated on its source.
  */
-int profile__load(struct hud_profile *p, const char *path, const struct hud_filter *f,
-		  char *err, size_t err_size);
+int profile__load(struct hud_profile *p, const char *path, const struct hud_filter *f, char *err,
+		  size_t err_size);
 
 /* Symbolize, classify and assign roles to every unique stack. Returns 0 or -errno. */
 int profile__symbolize(struct hud_profile *p, struct hud_symbolizer *s);

@@ -14,11 +14,11 @@
 #include "folded.h"
 #include "output.h"
 
-#define SVG_WIDTH 1200
-#define FRAME_H 16
-#define PAD_TOP 40
+#define SVG_WIDTH  1200
+#define FRAME_H	   16
+#define PAD_TOP	   40
 #define PAD_BOTTOM 24
-#define MIN_PX 0.3
+#define MIN_PX	   0.3
 
 struct node {
 	char *name;
@@ -171,8 +171,9 @@ static void draw(struct draw *d, const struct node *n, double x, int depth)
 	frame_color(n->name, color, sizeof(color));
 	fprintf(d->out, "<g class=\"f\"><title>");
 	xml_text(d->out, n->name);
-	fprintf(d->out, " (%llu %s, %.2f%%)</title><rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" "
-			"height=\"%d\" fill=\"%s\" rx=\"2\"/><text x=\"%.2f\" y=\"%d\">",
+	fprintf(d->out,
+		" (%llu %s, %.2f%%)</title><rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" "
+		"height=\"%d\" fill=\"%s\" rx=\"2\"/><text x=\"%.2f\" y=\"%d\">",
 		(unsigned long long)n->value, d->unit, 100.0 * n->value / d->total, x, y, w,
 		FRAME_H - 1, color, x + 3, y + FRAME_H - 4);
 	/* Labels fit the box (about 7 px per character); the script redoes this on zoom. */
@@ -198,41 +199,53 @@ static void draw(struct draw *d, const struct node *n, double x, int depth)
 /* Zoom, search and label fitting; runs in the browser, no external resources. */
 static const char script[] =
 	"<script type=\"text/ecmascript\"><![CDATA[\n"
-	"var W=" "1180" ",frames=[],orig=[];\n"
+	"var W="
+	"1180"
+	",frames=[],orig=[];\n"
 	"function init(){var gs=document.querySelectorAll('g.f');for(var i=0;i<gs.length;i++){\n"
 	" var r=gs[i].querySelector('rect');frames.push(gs[i]);\n"
 	" orig.push({x:+r.getAttribute('x'),w:+r.getAttribute('width'),y:+r.getAttribute('y')});\n"
 	" gs[i].onclick=zoomTo.bind(null,i);}labels();}\n"
-	"function name(g){var t=g.querySelector('title').textContent;return t.replace(/ \\([^(]*\\)$/,'');}\n"
-	"function labels(){for(var i=0;i<frames.length;i++){var g=frames[i],r=g.querySelector('rect'),\n"
+	"function name(g){var t=g.querySelector('title').textContent;return t.replace(/ "
+	"\\([^(]*\\)$/,'');}\n"
+	"function labels(){for(var i=0;i<frames.length;i++){var "
+	"g=frames[i],r=g.querySelector('rect'),\n"
 	" t=g.querySelector('text'),w=+r.getAttribute('width'),n=name(g),m=Math.floor((w-6)/7);\n"
 	" t.setAttribute('x',+r.getAttribute('x')+3);\n"
 	" t.textContent=m<3?'':(n.length<=m?n:n.substring(0,m-2)+'..');}}\n"
 	"function zoomTo(i){var o=orig[i],s=W/o.w;for(var j=0;j<frames.length;j++){var p=orig[j],\n"
-	" r=frames[j].querySelector('rect'),inside=p.x>=o.x-1e-6&&p.x+p.w<=o.x+o.w+1e-6&&p.y<=o.y;\n"
+	" r=frames[j].querySelector('rect'),inside=p.x>=o.x-1e-6&&p.x+p.w<=o.x+o.w+1e-6&&p.y<=o.y;"
+	"\n"
 	" var below=p.y>o.y&&p.x<=o.x+1e-6&&p.x+p.w>=o.x+o.w-1e-6;\n"
-	" if(inside){r.setAttribute('x',10+(p.x-o.x)*s);r.setAttribute('width',p.w*s);frames[j].style.display='';}\n"
-	" else if(below){r.setAttribute('x',10);r.setAttribute('width',W);frames[j].style.display='';frames[j].style.opacity=0.6;}\n"
+	" if(inside){r.setAttribute('x',10+(p.x-o.x)*s);r.setAttribute('width',p.w*s);frames[j]."
+	"style.display='';}\n"
+	" else "
+	"if(below){r.setAttribute('x',10);r.setAttribute('width',W);frames[j].style.display='';"
+	"frames[j].style.opacity=0.6;}\n"
 	" else frames[j].style.display='none';\n"
 	" if(inside)frames[j].style.opacity=1;}\n"
 	" if(i==0)for(var j=0;j<frames.length;j++){frames[j].style.opacity=1;}labels();}\n"
 	"function search(){var re=prompt('Search (regular expression)');if(re===null)return;\n"
-	" var rx;try{rx=new RegExp(re);}catch(e){alert(e);return;}var hit=0,tot=orig[0]?orig[0].w:1;\n"
+	" var rx;try{rx=new RegExp(re);}catch(e){alert(e);return;}var "
+	"hit=0,tot=orig[0]?orig[0].w:1;\n"
 	" var spans=[];for(var i=0;i<frames.length;i++){var r=frames[i].querySelector('rect');\n"
-	" if(re!==''&&rx.test(name(frames[i]))){r.setAttribute('stroke','#c0f');r.setAttribute('stroke-width','2');\n"
-	"  var p=orig[i],dup=false;for(var k=0;k<spans.length;k++)if(p.x>=spans[k][0]&&p.x+p.w<=spans[k][1])dup=true;\n"
+	" if(re!==''&&rx.test(name(frames[i]))){r.setAttribute('stroke','#c0f');r.setAttribute('"
+	"stroke-width','2');\n"
+	"  var p=orig[i],dup=false;for(var "
+	"k=0;k<spans.length;k++)if(p.x>=spans[k][0]&&p.x+p.w<=spans[k][1])dup=true;\n"
 	"  if(!dup){spans.push([p.x,p.x+p.w]);hit+=p.w;}}else r.removeAttribute('stroke');}\n"
-	" document.getElementById('matched').textContent=re===''?'':'matched: '+(100*hit/tot).toFixed(2)+'%';}\n"
+	" document.getElementById('matched').textContent=re===''?'':'matched: "
+	"'+(100*hit/tot).toFixed(2)+'%';}\n"
 	"window.addEventListener('load',init);\n"
 	"]]></script>\n";
 
 int report__svg(FILE *out, const struct hud_profile *p, const struct report_opts *o)
 {
 	struct node *root = node_new("all", 3);
-	struct folded f = { 0 };
-	struct draw d = { .out = out, .unit = o->weight_time ? "us" : "samples" };
-	const char *title = o->weight_time ? "hud flame graph: time (us) per category" :
-					     "hud flame graph: on-CPU samples";
+	struct folded f = {0};
+	struct draw d = {.out = out, .unit = o->weight_time ? "us" : "samples"};
+	const char *title = o->weight_time ? "hud flame graph: time (us) per category"
+					   : "hud flame graph: on-CPU samples";
 	size_t i;
 	int err, depth;
 
@@ -261,12 +274,14 @@ int report__svg(FILE *out, const struct hud_profile *p, const struct report_opts
 	depth = depth_of(root);
 	d.total = root->value ? root->value : 1;
 	d.height = PAD_TOP + PAD_BOTTOM + depth * FRAME_H;
-	fprintf(out, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
-		     "<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-		     "xmlns=\"http://www.w3.org/2000/svg\">\n",
+	fprintf(out,
+		"<?xml version=\"1.0\" standalone=\"no\"?>\n"
+		"<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		"xmlns=\"http://www.w3.org/2000/svg\">\n",
 		SVG_WIDTH, d.height, SVG_WIDTH, d.height);
-	fprintf(out, "<style>text{font:12px monospace;fill:#000;pointer-events:none}"
-		     "g.f:hover rect{stroke:#000;stroke-width:0.5}#search{cursor:pointer}</style>\n");
+	fprintf(out,
+		"<style>text{font:12px monospace;fill:#000;pointer-events:none}"
+		"g.f:hover rect{stroke:#000;stroke-width:0.5}#search{cursor:pointer}</style>\n");
 	fputs(script, out);
 	fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"#fdfdf6\"/>\n");
 	fprintf(out, "<text x=\"%d\" y=\"22\" style=\"font-size:16px\" text-anchor=\"middle\">",
@@ -274,8 +289,9 @@ int report__svg(FILE *out, const struct hud_profile *p, const struct report_opts
 	xml_text(out, title);
 	fprintf(out, " (");
 	xml_text(out, profile__meta(p, "target_comm") ?: "?");
-	fprintf(out, ")</text>\n<text id=\"search\" x=\"%d\" y=\"22\" onclick=\"search()\">"
-		     "Search</text>\n<text id=\"matched\" x=\"%d\" y=\"%d\"></text>\n",
+	fprintf(out,
+		")</text>\n<text id=\"search\" x=\"%d\" y=\"22\" onclick=\"search()\">"
+		"Search</text>\n<text id=\"matched\" x=\"%d\" y=\"%d\"></text>\n",
 		SVG_WIDTH - 70, SVG_WIDTH - 200, d.height - 6);
 	if (root->value)
 		draw(&d, root, 10, 0);

@@ -516,7 +516,7 @@ static bool try_candidate(struct hud_dso *d, const char *path, int *fd, char **f
 /* DIR/.build-id/xx/yyyy, then .../yyyy/elf, then .../yyyy.debug (@kind 0, 1, 2). */
 static void build_id_path(char *buf, size_t size, const char *dir, const char *hex, size_t kind)
 {
-	static const char *const suffix[] = { "", "/elf", ".debug" };
+	static const char *const suffix[] = {"", "/elf", ".debug"};
 
 	snprintf(buf, size, "%s/.build-id/%.2s/%s%s", dir, hex, hex + 2, suffix[kind]);
 }

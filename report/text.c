@@ -12,9 +12,9 @@ struct colors {
 	const char *bold, *hot, *dim, *warn, *reset;
 };
 
-static const struct colors no_colors = { "", "", "", "", "" };
-static const struct colors ansi_colors = { "\033[1m", "\033[1;33m", "\033[2m", "\033[1;31m",
-					   "\033[0m" };
+static const struct colors no_colors = {"", "", "", "", ""};
+static const struct colors ansi_colors = {"\033[1m", "\033[1;33m", "\033[2m", "\033[1;31m",
+					  "\033[0m"};
 
 const char *report__short_path(const char *path, int parts)
 {
@@ -54,8 +54,7 @@ static void print_location(FILE *out, const char *file, int line)
 		fprintf(out, "%s", report__short_path(file, 3));
 }
 
-static void print_frame(FILE *out, const struct hud_sym_frame *f, const struct colors *c,
-			int hot)
+static void print_frame(FILE *out, const struct hud_sym_frame *f, const struct colors *c, int hot)
 {
 	char buf[512];
 
@@ -132,7 +131,8 @@ static void print_table(FILE *out, const struct hud_profile *p, const struct hud
 		fprintf(out, "  %8llu %10.1f %5.1f%% %7u  %s%s%s", (unsigned long long)hs->count,
 			hs->ns / 1e6,
 			h->thread_time_s > 0 ? 100.0 * hs->ns / 1e9 / h->thread_time_s : 0.0,
-			hs->threads, hs->user ? c->hot : "", hs->function, hs->user ? c->reset : "");
+			hs->threads, hs->user ? c->hot : "", hs->function,
+			hs->user ? c->reset : "");
 		if (hs->file) {
 			fprintf(out, " (");
 			print_location(out, hs->file, hs->line);
@@ -219,7 +219,8 @@ int report__text(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 		if (report__category_on(o, cat, dflt))
 			print_table(out, p, h, cat, o, c);
 	if (report__category_on(o, HUD_CAT_IDLE, dflt) && h->total_count[HUD_CAT_IDLE])
-		fprintf(out, "\n%sIdle%s (runtime parking, not a blocker): %llu intervals, %.1f ms\n",
+		fprintf(out,
+			"\n%sIdle%s (runtime parking, not a blocker): %llu intervals, %.1f ms\n",
 			c->bold, c->reset, (unsigned long long)h->total_count[HUD_CAT_IDLE],
 			h->total_ns[HUD_CAT_IDLE] / 1e6);
 	return ferror(out) ? -EIO : 0;

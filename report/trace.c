@@ -100,12 +100,12 @@ static int collect(void *ctx, const struct hud_event *e)
 		th->role = HUD_ROLE_WORKER;
 	else if (th->role != HUD_ROLE_WORKER)
 		th->role = e->stack->role;
-	th->ev[th->nr++] = (struct tev){ .start = e->start_ns,
-					 .dur = e->dur_ns,
-					 .stack = e->stack,
-					 .cpu = e->cpu,
-					 .state = e->state,
-					 .cat = (uint8_t)e->cat };
+	th->ev[th->nr++] = (struct tev){.start = e->start_ns,
+					.dur = e->dur_ns,
+					.stack = e->stack,
+					.cpu = e->cpu,
+					.state = e->state,
+					.cat = (uint8_t)e->cat};
 	return 0;
 }
 
@@ -184,7 +184,7 @@ static void write_event(FILE *out, const struct tctx *t, const struct tthread *t
 
 int report__trace(FILE *out, const struct hud_profile *p, const struct report_opts *o)
 {
-	struct tctx t = { .p = p, .o = o };
+	struct tctx t = {.p = p, .o = o};
 	size_t i, j;
 	int err, workers = 0;
 
@@ -197,10 +197,12 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 		if (t.th[i].role == HUD_ROLE_WORKER)
 			t.th[i].worker = workers++;
 
-	fprintf(out, "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"tool\":\"hud-report %s\"},\n"
-		     "\"traceEvents\":[\n",
+	fprintf(out,
+		"{\"displayTimeUnit\":\"ms\",\"otherData\":{\"tool\":\"hud-report %s\"},\n"
+		"\"traceEvents\":[\n",
 		HUD_VERSION);
-	fprintf(out, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%u,\"tid\":0,\"args\":{\"name\":",
+	fprintf(out,
+		"{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%u,\"tid\":0,\"args\":{\"name\":",
 		t.nr ? t.th[0].pid : 0);
 	report__json_str(out, profile__meta(p, "target_comm") ?: "target");
 	fputs("}}", out);
@@ -215,18 +217,21 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 		else
 			snprintf(name, sizeof(name), "%s %s (tid %u)", comm ?: "thread",
 				 hud_role__name(th->role), th->tid);
-		fprintf(out, ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%u,\"tid\":%u,"
-			     "\"args\":{\"name\":",
+		fprintf(out,
+			",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%u,\"tid\":%u,"
+			"\"args\":{\"name\":",
 			th->pid, th->tid);
 		report__json_str(out, name);
-		fprintf(out, "}},\n{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":%u,"
-			     "\"tid\":%u,\"args\":{\"sort_index\":%zu}}",
+		fprintf(out,
+			"}},\n{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":%u,"
+			"\"tid\":%u,\"args\":{\"sort_index\":%zu}}",
 			th->pid, th->tid, i);
 
 		qsort(th->ev, th->nr, sizeof(*th->ev), cmp_tev);
 		for (j = 0; j < th->nr; j++) {
 			struct tev *e = &th->ev[j];
-			uint64_t dur = e->dur, next = j + 1 < th->nr ? th->ev[j + 1].start : UINT64_MAX;
+			uint64_t dur = e->dur,
+				 next = j + 1 < th->nr ? th->ev[j + 1].start : UINT64_MAX;
 
 			if (e->cat == HUD_CAT_CPU) {
 				/* A sample stands for one period on CPU, up to the next event. */

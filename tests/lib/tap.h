@@ -19,50 +19,50 @@ extern int tap_test_count, tap_fail_count, tap_current_failed;
 #define TAP_DEFINE_GLOBALS int tap_test_count, tap_fail_count, tap_current_failed
 
 /* Run @stmt as test point @desc. */
-#define TEST(stmt, desc)                                                                  \
-	do {                                                                              \
-		tap_current_failed = 0;                                                   \
-		stmt;                                                                     \
-		tap_test_count++;                                                         \
-		if (tap_current_failed)                                                   \
-			tap_fail_count++;                                                 \
+#define TEST(stmt, desc)                                                                     \
+	do {                                                                                 \
+		tap_current_failed = 0;                                                      \
+		stmt;                                                                        \
+		tap_test_count++;                                                            \
+		if (tap_current_failed)                                                      \
+			tap_fail_count++;                                                    \
 		printf("%s %d - %s\n", tap_current_failed ? "not ok" : "ok", tap_test_count, \
-		       desc);                                                             \
-		fflush(stdout);                                                           \
+		       desc);                                                                \
+		fflush(stdout);                                                              \
 	} while (0)
 
-#define tap_fail_(fmt, ...)                                                               \
-	do {                                                                              \
-		tap_current_failed = 1;                                                   \
+#define tap_fail_(fmt, ...)                                                                    \
+	do {                                                                                   \
+		tap_current_failed = 1;                                                        \
 		printf("# check failed at %s:%d: " fmt "\n", __FILE__, __LINE__, __VA_ARGS__); \
 	} while (0)
 
-#define check(cond)                                                                       \
-	do {                                                                              \
-		if (!(cond))                                                              \
-			tap_fail_("%s", #cond);                                           \
+#define check(cond)                             \
+	do {                                    \
+		if (!(cond))                    \
+			tap_fail_("%s", #cond); \
 	} while (0)
 
-#define check_int(a, op, b)                                                               \
-	do {                                                                              \
-		long long a_ = (long long)(a), b_ = (long long)(b);                       \
-		if (!(a_ op b_))                                                          \
-			tap_fail_("%s %s %s (%lld vs %lld)", #a, #op, #b, a_, b_);        \
+#define check_int(a, op, b)                                                        \
+	do {                                                                       \
+		long long a_ = (long long)(a), b_ = (long long)(b);                \
+		if (!(a_ op b_))                                                   \
+			tap_fail_("%s %s %s (%lld vs %lld)", #a, #op, #b, a_, b_); \
 	} while (0)
 
-#define check_uint(a, op, b)                                                              \
-	do {                                                                              \
+#define check_uint(a, op, b)                                                                   \
+	do {                                                                                   \
 		unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
-		if (!(a_ op b_))                                                          \
-			tap_fail_("%s %s %s (%llu vs %llu)", #a, #op, #b, a_, b_);        \
+		if (!(a_ op b_))                                                               \
+			tap_fail_("%s %s %s (%llu vs %llu)", #a, #op, #b, a_, b_);             \
 	} while (0)
 
-#define check_str(a, b)                                                                   \
-	do {                                                                              \
-		const char *a_ = (a), *b_ = (b);                                          \
-		if (!a_ || !b_ || strcmp(a_, b_))                                         \
+#define check_str(a, b)                                                                      \
+	do {                                                                                 \
+		const char *a_ = (a), *b_ = (b);                                             \
+		if (!a_ || !b_ || strcmp(a_, b_))                                            \
 			tap_fail_("%s == %s (\"%s\" vs \"%s\")", #a, #b, a_ ? a_ : "(null)", \
-				  b_ ? b_ : "(null)");                                    \
+				  b_ ? b_ : "(null)");                                       \
 	} while (0)
 
 /* Print the plan and a summary; the return value is main()'s exit code. */

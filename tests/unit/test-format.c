@@ -272,7 +272,7 @@ static int read_path(const void *data, size_t len, struct rec_list *got, char *m
 
 static struct hud_writer *writer_on_memfd(int *fd, uint32_t chunk_target)
 {
-	struct hud_writer_opts opts = { .sz = sizeof(opts), .chunk_target = chunk_target };
+	struct hud_writer_opts opts = {.sz = sizeof(opts), .chunk_target = chunk_target};
 	struct hud_writer *w;
 
 	*fd = memfd_create("hud-test", MFD_CLOEXEC);
@@ -342,7 +342,7 @@ static void compress_raw(struct buf *frame, const void *raw, size_t raw_len, int
 
 static void put_chunk_raw(struct buf *b, const void *raw, size_t raw_len, uint32_t nr_records)
 {
-	struct buf frame = { 0 };
+	struct buf frame = {0};
 
 	compress_raw(&frame, raw, raw_len, 1);
 	put_chunk_frame(b, frame.data, frame.len, raw_len, nr_records);
@@ -353,7 +353,7 @@ static void put_chunk_raw(struct buf *b, const void *raw, size_t raw_len, uint32
 static void put_rec(struct buf *raw, uint32_t type, uint32_t size, const void *payload,
 		    size_t payload_len)
 {
-	struct hud_rec_header rh = { .type = type, .size = size };
+	struct hud_rec_header rh = {.type = type, .size = size};
 
 	buf_put(raw, &rh, sizeof(rh));
 	buf_put(raw, payload, payload_len);
@@ -364,7 +364,7 @@ static void put_rec(struct buf *raw, uint32_t type, uint32_t size, const void *p
 static int read_one_chunk(const struct buf *raw, uint32_t nr_records, struct rec_list *got,
 			  char *msg, size_t msg_len)
 {
-	struct buf file = { 0 };
+	struct buf file = {0};
 	int ret;
 
 	put_file_header(&file, 1, 0, HUD_HEADER_SIZE, 0, 0);
@@ -378,8 +378,8 @@ static int read_one_chunk(const struct buf *raw, uint32_t nr_records, struct rec
 static void expect_corrupt_record(uint32_t type, uint32_t size, const void *payload,
 				  size_t payload_len, const char *what)
 {
-	struct rec_list got = { 0 };
-	struct buf raw = { 0 };
+	struct rec_list got = {0};
+	struct buf raw = {0};
 	char msg[1024];
 
 	put_rec(&raw, type, size, payload, payload_len);
@@ -452,8 +452,8 @@ static void write_every_type(struct hud_writer *w, struct rec_list *exp)
 		.nr_kernel = 2,
 		.nr_user = 3,
 	};
-	uint64_t ips[5] = { 0xffffffff81000010, 0xffffffff81000020, 0x555500001000, 0x555500002000,
-			    0x555500003000 };
+	uint64_t ips[5] = {0xffffffff81000010, 0xffffffff81000020, 0x555500001000, 0x555500002000,
+			   0x555500003000};
 	struct hud_rec_offcpu oc = {
 		.pid = 100,
 		.tid = 102,
@@ -465,7 +465,7 @@ static void write_every_type(struct hud_writer *w, struct rec_list *exp)
 		.nr_kernel = 1,
 		.nr_user = 2,
 	};
-	struct hud_rec_lost lost = { .time_ns = 9, .cpu = 2, .count = 17 };
+	struct hud_rec_lost lost = {.time_ns = 9, .cpu = 2, .count = 17};
 	struct hud_rec_finish fin = {
 		.end_ns = 10,
 		.samples = 1,
@@ -474,9 +474,9 @@ static void write_every_type(struct hud_writer *w, struct rec_list *exp)
 		.reason = HUD_FINISH_SIGNAL,
 	};
 	static const uint8_t unknown[13] = "future stuff";
-	struct hud_rec_ksym ks = { .start = 0xffffffff81000000, .end = 0xffffffff81000100 };
+	struct hud_rec_ksym ks = {.start = 0xffffffff81000000, .end = 0xffffffff81000100};
 	static const char ks_names[] = "futex_wait\0";
-	struct hud_rec_process proc = { .pid = 100, .flags = HUD_PROCESS_EXITED, .time_ns = 11 };
+	struct hud_rec_process proc = {.pid = 100, .flags = HUD_PROCESS_EXITED, .time_ns = 11};
 	static const char proc_strings[] = "/usr/bin/fixture\0fixture --port 8080\0fixture";
 
 	oc.runq_ns = 250000;
@@ -493,7 +493,8 @@ static void write_every_type(struct hud_writer *w, struct rec_list *exp)
 	check_int(wadd(w, exp, 1000, NULL, 0, NULL, 0), ==, 0);
 	check_int(wadd(w, exp, HUD_REC_KSYM, &ks, sizeof(ks), ks_names, sizeof(ks_names)), ==, 0);
 	check_int(wadd(w, exp, HUD_REC_PROCESS, &proc, sizeof(proc), proc_strings,
-		       sizeof(proc_strings)), ==, 0);
+		       sizeof(proc_strings)),
+		  ==, 0);
 	check_int(wadd(w, exp, HUD_REC_FINISH, &fin, sizeof(fin), NULL, 0), ==, 0);
 }
 
@@ -513,10 +514,10 @@ static void check_every_type(const struct rec_list *got)
 	check_int(got->nr, ==, 12);
 	if (got->nr != 12)
 		return;
-	rec = (struct hud_record){ got->recs[0].type, got->recs[0].size, got->recs[0].payload };
+	rec = (struct hud_record){got->recs[0].type, got->recs[0].size, got->recs[0].payload};
 	check_str(hud_meta_key(&rec), "hud_version");
 	check_str(hud_meta_value(&rec), "0.1.0");
-	rec = (struct hud_record){ got->recs[1].type, got->recs[1].size, got->recs[1].payload };
+	rec = (struct hud_record){got->recs[1].type, got->recs[1].size, got->recs[1].payload};
 	check_str(hud_meta_key(&rec), "target_cmdline");
 	check_str(hud_meta_value(&rec), "fixture --port 8080");
 
@@ -589,7 +590,7 @@ static void make_multi_chunk(struct buf *file, struct rec_list *exp)
 			.time_ns = i * 1000,
 			.nr_user = i % 5,
 		};
-		uint64_t ips[4] = { 0x400000 + i, 0x400100 + i, 0x400200 + i, 0x400300 + i };
+		uint64_t ips[4] = {0x400000 + i, 0x400100 + i, 0x400200 + i, 0x400300 + i};
 
 		if (i % 6 == 0) {
 			char v[32];
@@ -610,7 +611,7 @@ static void t_header(void)
 {
 	struct hud_file_header h;
 	struct hud_writer *w;
-	struct buf file = { 0 };
+	struct buf file = {0};
 	int fd;
 
 	w = writer_on_memfd(&fd, 0);
@@ -637,8 +638,8 @@ static void t_header(void)
 
 static void t_empty_data(void)
 {
-	struct rec_list got = { 0 };
-	struct buf file = { 0 };
+	struct rec_list got = {0};
+	struct buf file = {0};
 	struct hud_reader *r;
 	struct hud_record rec;
 	unsigned major = 9, minor = 9;
@@ -664,8 +665,8 @@ static void t_empty_data(void)
 
 static void t_roundtrip(int via_path)
 {
-	struct rec_list exp = { 0 }, got = { 0 };
-	struct buf file = { 0 };
+	struct rec_list exp = {0}, got = {0};
+	struct buf file = {0};
 	struct hud_writer *w;
 	int fd, ret;
 
@@ -690,8 +691,8 @@ static void t_roundtrip(int via_path)
 
 static void t_unaligned_mem(void)
 {
-	struct rec_list exp = { 0 }, got = { 0 };
-	struct buf file = { 0 };
+	struct rec_list exp = {0}, got = {0};
+	struct buf file = {0};
 	struct hud_writer *w;
 	struct hud_reader *r;
 	uint8_t *odd;
@@ -719,7 +720,7 @@ static void t_unaligned_mem(void)
 
 static void t_bytes_match_file(void)
 {
-	struct rec_list exp = { 0 };
+	struct rec_list exp = {0};
 	struct hud_writer *w;
 	struct stat st;
 	uint64_t before;
@@ -742,8 +743,8 @@ static void t_bytes_match_file(void)
 
 static void t_many_chunks(void)
 {
-	struct rec_list exp = { 0 }, got = { 0 };
-	struct buf file = { 0 };
+	struct rec_list exp = {0}, got = {0};
+	struct buf file = {0};
 	struct layout lo;
 	struct hud_writer *w;
 	int fd;
@@ -788,8 +789,8 @@ static void t_many_chunks(void)
 
 static void t_big_record(void)
 {
-	struct rec_list exp = { 0 }, got = { 0 };
-	struct buf file = { 0 };
+	struct rec_list exp = {0}, got = {0};
+	struct buf file = {0};
 	struct layout lo;
 	struct hud_writer *w;
 	uint8_t big[1000];
@@ -817,8 +818,8 @@ static void t_big_record(void)
 
 static void t_e2big(void)
 {
-	struct rec_list exp = { 0 }, got = { 0 };
-	struct buf file = { 0 };
+	struct rec_list exp = {0}, got = {0};
+	struct buf file = {0};
 	struct hud_writer *w;
 	static const uint8_t small[8];
 	int fd;
@@ -845,7 +846,7 @@ static void t_e2big(void)
 
 static void t_writer_opts(void)
 {
-	struct hud_writer_opts opts = { 0 };
+	struct hud_writer_opts opts = {0};
 	struct hud_writer *w;
 	int fd = memfd_create("hud-test", MFD_CLOEXEC);
 
@@ -945,7 +946,7 @@ static void on_alarm(int sig)
  */
 static void t_pipe_and_eintr(void)
 {
-	struct rec_list exp = { 0 }, got = { 0 };
+	struct rec_list exp = {0}, got = {0};
 	struct hud_reader *r;
 	char path[64];
 	int pfd[2], status = -1;
@@ -975,9 +976,9 @@ static void t_pipe_and_eintr(void)
 
 	pid = fork();
 	if (pid == 0) {
-		struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
-		struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
-		struct hud_writer_opts opts = { .sz = sizeof(opts), .chunk_target = 200 << 10 };
+		struct sigaction sa = {.sa_handler = on_alarm}; /* no SA_RESTART */
+		struct itimerval it = {{0, 1000}, {0, 1000}};
+		struct hud_writer_opts opts = {.sz = sizeof(opts), .chunk_target = 200 << 10};
 		struct hud_writer *w;
 		int bad = 0;
 
@@ -1029,7 +1030,7 @@ static void t_open_errors(void)
 /* @file must be refused with @ret and @what in the message, by both readers. */
 static void expect_refused(const struct buf *file, int ret, const char *what)
 {
-	struct rec_list got = { 0 };
+	struct rec_list got = {0};
 	char msg[1024];
 
 	check_int(read_mem(file->data, file->len, &got, msg, sizeof(msg), NULL), ==, ret);
@@ -1046,7 +1047,7 @@ static void expect_refused(const struct buf *file, int ret, const char *what)
 
 static void t_bad_magic(void)
 {
-	struct buf file = { 0 };
+	struct buf file = {0};
 
 	put_file_header(&file, 1, 0, 64, 0, 0);
 	file.data[3] = 'X';
@@ -1065,7 +1066,7 @@ static void t_bad_magic(void)
 
 static void t_bad_version(void)
 {
-	struct buf file = { 0 };
+	struct buf file = {0};
 
 	put_file_header(&file, 2, 0, 64, 0, 0);
 	expect_refused(&file, -EPROTO,
@@ -1078,11 +1079,11 @@ static void t_bad_version(void)
 
 static void t_newer_minor(void)
 {
-	struct buf file = { 0 }, raw = { 0 };
+	struct buf file = {0}, raw = {0};
 	struct hud_reader *r;
 	struct hud_record rec;
 	unsigned major, minor;
-	uint64_t payload[2] = { 1, 2 };
+	uint64_t payload[2] = {1, 2};
 
 	/* 1.7 with a longer header, compat bits and an unknown record: all fine. */
 	put_file_header(&file, 1, 7, 200, 0, 0xff);
@@ -1112,7 +1113,7 @@ static void t_newer_minor(void)
 
 static void t_incompat(void)
 {
-	struct buf file = { 0 };
+	struct buf file = {0};
 
 	put_file_header(&file, 1, 0, 64, 1ull << 40, 0);
 	expect_refused(&file, -EPROTO, "incompatible features 0x10000000000");
@@ -1121,7 +1122,7 @@ static void t_incompat(void)
 
 static void t_header_size(void)
 {
-	struct buf file = { 0 };
+	struct buf file = {0};
 
 	put_file_header(&file, 1, 0, 63, 0, 0);
 	expect_refused(&file, -EBADMSG, "header_size 63");
@@ -1138,8 +1139,8 @@ static void t_header_size(void)
 /* Cut a multi-chunk file at every byte, through both readers. */
 static void t_truncate_everywhere(void)
 {
-	struct rec_list exp = { 0 };
-	struct buf file = { 0 };
+	struct rec_list exp = {0};
+	struct buf file = {0};
 	struct layout lo;
 	int fails = 0;
 
@@ -1156,7 +1157,7 @@ static void t_truncate_everywhere(void)
 			boundary = 1;
 
 		for (int via_path = 0; via_path < 2; via_path++) {
-			struct rec_list got = { 0 };
+			struct rec_list got = {0};
 			char msg[1024];
 			int trunc = -1, ret, was = tap_current_failed;
 
@@ -1193,9 +1194,9 @@ static void t_truncate_everywhere(void)
 /* Damage every byte of every chunk in turn: a clean error or truncation, never a crash. */
 static void t_corrupt_everywhere(void)
 {
-	static const uint8_t patterns[] = { 0xff, 0x01, 0x80 };
-	struct rec_list exp = { 0 };
-	struct buf file = { 0 };
+	static const uint8_t patterns[] = {0xff, 0x01, 0x80};
+	struct rec_list exp = {0};
+	struct buf file = {0};
 	struct layout lo;
 	int fails = 0, caught = 0, invisible = 0;
 
@@ -1207,7 +1208,7 @@ static void t_corrupt_everywhere(void)
 
 		for (size_t off = start; off < lo.end[c] && fails < 5; off++) {
 			for (size_t p = 0; p < sizeof(patterns); p++) {
-				struct rec_list got = { 0 };
+				struct rec_list got = {0};
 				int trunc = 0, ret, was = tap_current_failed;
 				char msg[1024];
 
@@ -1256,8 +1257,8 @@ static void t_corrupt_everywhere(void)
 
 static void t_offset_of_corrupt_chunk(void)
 {
-	struct rec_list exp = { 0 }, got = { 0 };
-	struct buf file = { 0 };
+	struct rec_list exp = {0}, got = {0};
+	struct buf file = {0};
 	struct layout lo;
 	struct hud_reader *r;
 	char want[64];
@@ -1279,25 +1280,25 @@ static void t_offset_of_corrupt_chunk(void)
 
 static void t_chunk_header(void)
 {
-	struct buf file = { 0 }, raw = { 0 }, frame = { 0 };
-	uint64_t payload[3] = { 0 };
+	struct buf file = {0}, raw = {0}, frame = {0};
+	uint64_t payload[3] = {0};
 
 	put_rec(&raw, HUD_REC_LOST, 32, payload, sizeof(payload));
 	compress_raw(&frame, raw.data, raw.len, 1);
 
-#define CHUNK_CASE(csize, rsize, nr, what)                                                         \
-	do {                                                                                       \
-		struct hud_chunk_header ch_ = {                                                    \
-			.compressed_size = (csize),                                                \
-			.raw_size = (rsize),                                                       \
-			.nr_records = (nr),                                                        \
-		};                                                                                 \
-		memcpy(ch_.magic, HUD_CHUNK_MAGIC, 4);                                             \
-		file.len = 0;                                                                      \
-		put_file_header(&file, 1, 0, 64, 0, 0);                                            \
-		buf_put(&file, &ch_, sizeof(ch_));                                                 \
-		buf_put(&file, frame.data, frame.len);                                             \
-		expect_refused(&file, -EBADMSG, what);                                             \
+#define CHUNK_CASE(csize, rsize, nr, what)              \
+	do {                                            \
+		struct hud_chunk_header ch_ = {         \
+			.compressed_size = (csize),     \
+			.raw_size = (rsize),            \
+			.nr_records = (nr),             \
+		};                                      \
+		memcpy(ch_.magic, HUD_CHUNK_MAGIC, 4);  \
+		file.len = 0;                           \
+		put_file_header(&file, 1, 0, 64, 0, 0); \
+		buf_put(&file, &ch_, sizeof(ch_));      \
+		buf_put(&file, frame.data, frame.len);  \
+		expect_refused(&file, -EBADMSG, what);  \
 	} while (0)
 
 	CHUNK_CASE(0, 32, 1, "compressed size 0");
@@ -1328,7 +1329,7 @@ static void t_chunk_header(void)
 	file.len = 0;
 	put_file_header(&file, 1, 0, 64, 0, 0);
 	{
-		struct buf two = { 0 };
+		struct buf two = {0};
 
 		buf_put(&two, frame.data, frame.len);
 		buf_put(&two, frame.data, frame.len);
@@ -1358,14 +1359,14 @@ static void t_chunk_header(void)
 /* A chunk cut short whose header claims a huge frame: truncated, and nothing allocated. */
 static void t_huge_claim_truncated(void)
 {
-	struct rec_list got = { 0 };
-	struct buf file = { 0 };
-	uint8_t junk[100] = { 0x28, 0xb5, 0x2f, 0xfd };
+	struct rec_list got = {0};
+	struct buf file = {0};
+	uint8_t junk[100] = {0x28, 0xb5, 0x2f, 0xfd};
 	int trunc = 0;
 
 	put_file_header(&file, 1, 0, 64, 0, 0);
 	put_chunk_frame(&file, junk, sizeof(junk), HUD_CHUNK_SIZE_MAX, 1);
-	memcpy(file.data + 64 + 4, &(uint32_t){ HUD_CHUNK_SIZE_MAX }, 4);
+	memcpy(file.data + 64 + 4, &(uint32_t){HUD_CHUNK_SIZE_MAX}, 4);
 	check_int(read_mem(file.data, file.len, &got, NULL, 0, &trunc), ==, 0);
 	check_int(trunc, ==, 1);
 	check_int(read_path(file.data, file.len, &got, NULL, 0, &trunc), ==, 0);
@@ -1377,9 +1378,9 @@ static void t_huge_claim_truncated(void)
 
 static void t_bad_record_size(void)
 {
-	struct rec_list got = { 0 };
-	struct buf raw = { 0 };
-	uint64_t payload[2] = { 0 };
+	struct rec_list got = {0};
+	struct buf raw = {0};
+	uint64_t payload[2] = {0};
 	char msg[1024];
 
 	expect_corrupt_record(600, 12, payload, 8, "bad size 12");
@@ -1407,16 +1408,16 @@ static void t_bad_record_size(void)
 
 static void t_bad_stacks(void)
 {
-	struct hud_rec_sample s = { .nr_kernel = 1, .nr_user = 1 };
-	struct hud_rec_offcpu oc = { .nr_kernel = 0xffff, .nr_user = 0xffff };
-	uint8_t p[64] = { 0 };
+	struct hud_rec_sample s = {.nr_kernel = 1, .nr_user = 1};
+	struct hud_rec_offcpu oc = {.nr_kernel = 0xffff, .nr_user = 0xffff};
+	uint8_t p[64] = {0};
 
 	memcpy(p, &s, sizeof(s));
 	expect_corrupt_record(HUD_REC_SAMPLE, 8 + 32, p, 32, "stack of 1+1 frames overflows");
 	/* Exactly fitting is fine. */
 	{
-		struct rec_list got = { 0 };
-		struct buf raw = { 0 };
+		struct rec_list got = {0};
+		struct buf raw = {0};
 
 		put_rec(&raw, HUD_REC_SAMPLE, 8 + 40, p, 40);
 		check_int(read_one_chunk(&raw, 1, &got, NULL, 0), ==, 0);
@@ -1432,7 +1433,7 @@ static void t_bad_stacks(void)
 
 static void t_bad_strings(void)
 {
-	struct hud_rec_map map = { .build_id_size = 20 };
+	struct hud_rec_map map = {.build_id_size = 20};
 	uint8_t p[128];
 
 	memset(p, 'a', sizeof(p));
@@ -1454,7 +1455,7 @@ static void t_bad_strings(void)
 
 static void t_short_fixed(void)
 {
-	uint8_t p[64] = { 0 };
+	uint8_t p[64] = {0};
 
 	expect_corrupt_record(HUD_REC_THREAD, 8 + 24, p, 24, "THREAD) at byte 0: payload of 24");
 	expect_corrupt_record(HUD_REC_LOST, 8 + 16, p, 16, "LOST");
@@ -1468,9 +1469,9 @@ static void t_short_fixed(void)
 
 static void t_longer_payload(void)
 {
-	struct rec_list got = { 0 };
-	struct buf raw = { 0 };
-	uint64_t p[8] = { 11, 22, 33, 44, 55, 66, 77, 88 };
+	struct rec_list got = {0};
+	struct buf raw = {0};
+	uint64_t p[8] = {11, 22, 33, 44, 55, 66, 77, 88};
 
 	/* Newer minors may append fields: accepted, extra bytes handed back. */
 	put_rec(&raw, HUD_REC_LOST, 8 + 40, p, 40);
