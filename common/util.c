@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +69,23 @@ long hud_read_file(const char *path, char *buf, size_t size)
 	close(fd);
 	buf[len] = '\0';
 	return err ? err : (long)len;
+}
+
+size_t hud_count_le_u64(const void *base, size_t n, size_t size, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t k;
+
+		memcpy(&k, (const char *)base + mid * size, sizeof(k));
+		if (k <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static uint64_t clock_ns(clockid_t id)

@@ -23,6 +23,13 @@ int hud_parse_double(const char *s, double min, double max, double *out);
  */
 long hud_read_file(const char *path, char *buf, size_t size);
 
+/*
+ * In an array of @n elements of @size bytes, sorted by a uint64_t key at the start of each
+ * element, the number of elements whose key is <= @key (so the last of them, if any, is at
+ * the result minus 1): "which symbol or mapping contains this address".
+ */
+size_t hud_count_le_u64(const void *base, size_t n, size_t size, uint64_t key);
+
 /* CLOCK_MONOTONIC and CLOCK_REALTIME in ns. */
 uint64_t hud_now_ns(void);
 uint64_t hud_realtime_ns(void);

@@ -6,9 +6,10 @@
 
 #include "hud_format.h"
 #include "ksyms.h"
+#include "util.h"
 
 struct ksym {
-	uint64_t addr;
+	uint64_t addr; /* first: the key of hud_count_le_u64() */
 	uint32_t name; /* offsets into the string pool */
 	uint32_t module;
 	int used;
@@ -107,17 +108,7 @@ nomem:
 /* Index of the last symbol at or below @addr, or -1. */
 static long lookup(const struct ksyms *k, uint64_t addr)
 {
-	size_t lo = 0, hi = k->nr;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (k->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (long)lo - 1;
+	return (long)hud_count_le_u64(k->syms, k->nr, sizeof(*k->syms), addr) - 1;
 }
 
 int ksyms__write(struct hud_writer *w, const struct u64set *ips, const char *kallsyms_path)

@@ -133,16 +133,8 @@ int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer
 
 void target__note_ip(struct target *t, uint64_t ip)
 {
-	size_t lo = 0, hi = t->nr_ranges;
+	size_t lo = hud_count_le_u64(t->ranges, t->nr_ranges, sizeof(*t->ranges), ip);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->ranges[mid].start <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo && ip < t->ranges[lo - 1].end) {
 		t->ranges[lo - 1].hit = 1;
 		return;

@@ -16,7 +16,7 @@
 struct hud_writer;
 
 struct exec_range {
-	uint64_t start, end;
+	uint64_t start, end; /* start first: the key of hud_count_le_u64() */
 	uint8_t build_id[HUD_BUILD_ID_MAX];
 	uint32_t build_id_size;
 	char *path;

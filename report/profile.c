@@ -8,6 +8,7 @@
 #include "hud_format.h"
 #include "profile.h"
 #include "symbolize.h"
+#include "util.h"
 
 static const char *const category_names[] = {
 	[HUD_CAT_CPU] = "cpu",
@@ -618,16 +619,8 @@ static const struct hud_map *find_map(const struct hud_profile *p, uint16_t src,
 
 static const struct hud_ksym *find_ksym(const struct hud_source *s, uint64_t ip)
 {
-	size_t lo = 0, hi = s->nr_ksyms;
+	size_t lo = hud_count_le_u64(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), ip);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->ksyms[mid].start <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo && ip < s->ksyms[lo - 1].end)
 		return &s->ksyms[lo - 1];
 	return NULL;

@@ -85,7 +85,7 @@ struct hud_map {
 };
 
 struct hud_ksym {
-	uint64_t start, end;
+	uint64_t start, end; /* start first: the key of hud_count_le_u64() */
 	char *name;
 };
 

@@ -25,6 +25,14 @@ start_fixture() {
 	return 1
 }
 
+# Run a private copy of the fixture from now on ($tmpdir/bin/hud-fixture), which a test
+# may move, replace or delete.
+use_private_fixture() {
+	mkdir -p "$tmpdir/bin"
+	cp "$HUD_FIXTURE" "$tmpdir/bin/hud-fixture"
+	HUD_FIXTURE=$tmpdir/bin/hud-fixture
+}
+
 require_root_and_build() {
 	[ "$(id -u)" = 0 ] || skip_all "needs root for BPF"
 	[ -x "$HUD_RECORD" ] && [ -x "$HUD_REPORT" ] || skip_all "tools not built (run make)"

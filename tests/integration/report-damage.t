@@ -11,9 +11,7 @@ require_root_and_build
 
 # Record a private copy of the fixture and delete it afterwards: reports then skip DWARF
 # and stay fast, so many damaged variants can be read.
-mkdir -p "$tmpdir/bin"
-cp "$HUD_FIXTURE" "$tmpdir/bin/hud-fixture"
-HUD_FIXTURE=$tmpdir/bin/hud-fixture
+use_private_fixture
 start_fixture || { ok 1 "fixture starts"; done_testing; }
 "$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/r.hud" --duration 2 2>/dev/null
 ok $? "record the fixture"

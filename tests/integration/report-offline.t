@@ -8,10 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/fixture.sh"
 require_root_and_build
 
-# Run a private copy of the fixture, so it can be moved and replaced.
-mkdir -p "$tmpdir/bin"
-cp "$HUD_FIXTURE" "$tmpdir/bin/hud-fixture"
-HUD_FIXTURE=$tmpdir/bin/hud-fixture
+# The binary will be moved and replaced.
+use_private_fixture
 start_fixture --only cpu,sleep || { ok 1 "fixture starts"; done_testing; }
 "$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/r.hud" --duration 2 --archive "$tmpdir/arch" \
 	2>/dev/null
