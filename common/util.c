@@ -88,6 +88,24 @@ size_t hud_count_le_u64(const void *base, size_t n, size_t size, uint64_t key)
 	return lo;
 }
 
+void *hud_grow(void *arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *n;
+
+	if (need <= *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	n = realloc(arr, ncap * elem);
+	if (!n)
+		return NULL;
+	memset((char *)n + *cap * elem, 0, (ncap - *cap) * elem);
+	*cap = ncap;
+	return n;
+}
+
 static uint64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;

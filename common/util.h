@@ -30,6 +30,24 @@ long hud_read_file(const char *path, char *buf, size_t size);
  */
 size_t hud_count_le_u64(const void *base, size_t n, size_t size, uint64_t key);
 
+/*
+ * Grow @arr, an array of *@cap elements of @elem bytes, to hold at least @need elements
+ * (capacity doubles; new space is zeroed). Returns the new array, or NULL on ENOMEM with
+ * @arr untouched. HUD_GROW(arr, cap, need) updates arr and cap and says whether it worked.
+ */
+void *hud_grow(void *arr, size_t *cap, size_t need, size_t elem);
+
+#define HUD_GROW(arr, cap, need)                                         \
+	({                                                               \
+		size_t c_ = (cap);                                       \
+		void *g_ = hud_grow((arr), &c_, (need), sizeof(*(arr))); \
+		if (g_) {                                                \
+			(arr) = g_;                                      \
+			(cap) = c_;                                      \
+		}                                                        \
+		g_ != NULL;                                              \
+	})
+
 /* CLOCK_MONOTONIC and CLOCK_REALTIME in ns. */
 uint64_t hud_now_ns(void);
 uint64_t hud_realtime_ns(void);

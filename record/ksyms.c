@@ -79,15 +79,8 @@ static int load(struct ksyms *k, const char *path)
 		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
 			continue;
 		nonzero |= addr != 0;
-		if (k->nr == k->cap) {
-			size_t ncap = k->cap ? k->cap * 2 : 65536;
-			struct ksym *s = realloc(k->syms, ncap * sizeof(*s));
-
-			if (!s)
-				goto nomem;
-			k->syms = s;
-			k->cap = ncap;
-		}
+		if (!HUD_GROW(k->syms, k->cap, k->nr + 1))
+			goto nomem;
 		n = pool_add(k, name);
 		if (n >= 0 && module[0])
 			m = pool_add(k, module);

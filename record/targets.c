@@ -65,16 +65,9 @@ static void range_seen(void *ctx, const struct hud_rec_map *m, const char *path)
 
 	if (c->err)
 		return;
-	if (c->nr == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 32;
-
-		r = realloc(c->r, ncap * sizeof(*r));
-		if (!r) {
-			c->err = -ENOMEM;
-			return;
-		}
-		c->r = r;
-		c->cap = ncap;
+	if (!HUD_GROW(c->r, c->cap, c->nr + 1)) {
+		c->err = -ENOMEM;
+		return;
 	}
 	r = &c->r[c->nr];
 	memset(r, 0, sizeof(*r));
@@ -151,15 +144,8 @@ static int remember_name(struct targets *ts, uint32_t pid, uint32_t tid, const c
 		if (ts->names[i].tid == tid && ts->names[i].pid == pid)
 			n = &ts->names[i];
 	if (!n) {
-		if (ts->nr_names == ts->cap_names) {
-			size_t ncap = ts->cap_names ? ts->cap_names * 2 : 64;
-			struct thread_name *a = realloc(ts->names, ncap * sizeof(*a));
-
-			if (!a)
-				return -ENOMEM;
-			ts->names = a;
-			ts->cap_names = ncap;
-		}
+		if (!HUD_GROW(ts->names, ts->cap_names, ts->nr_names + 1))
+			return -ENOMEM;
 		n = &ts->names[ts->nr_names++];
 		n->pid = pid;
 		n->tid = tid;

@@ -15,6 +15,7 @@
 
 #include "folded.h"
 #include "output.h"
+#include "util.h"
 
 struct buf {
 	char *s;
@@ -139,16 +140,9 @@ int folded__build(struct folded *f, const struct hud_profile *p, const struct re
 			if (!slots[j]) {
 				struct folded_line *l;
 
-				if (f->nr == f->cap) {
-					size_t ncap = f->cap ? f->cap * 2 : 256;
-
-					l = realloc(f->lines, ncap * sizeof(*l));
-					if (!l) {
-						err = -ENOMEM;
-						break;
-					}
-					f->lines = l;
-					f->cap = ncap;
+				if (!HUD_GROW(f->lines, f->cap, f->nr + 1)) {
+					err = -ENOMEM;
+					break;
 				}
 				if (f->nr * 2 >= nslots) { /* cannot happen: 4 slots per stack */
 					err = -EOVERFLOW;

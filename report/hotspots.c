@@ -6,6 +6,7 @@
 
 #include "hotspots.h"
 #include "u64set.h"
+#include "util.h"
 
 /*
  * The name a stack is blamed on. The first user frame from the leaf; failing that (a
@@ -134,7 +135,6 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 		for (c = 0; c < HUD_CAT_MAX; c++) {
 			struct hud_hotspot *hs;
 			uint64_t hash;
-			uint32_t *ns;
 
 			if (!s->count[c])
 				continue;
@@ -149,17 +149,9 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 					break;
 			}
 			if (!slots[j].item) {
-				if (h->nr + 1 > cap) {
-					size_t ncap = cap ? cap * 2 : 64;
-					struct hud_hotspot *n =
-						realloc(h->items, ncap * sizeof(*n));
-
-					if (!n) {
-						err = -ENOMEM;
-						goto out;
-					}
-					h->items = n;
-					cap = ncap;
+				if (!HUD_GROW(h->items, cap, h->nr + 1)) {
+					err = -ENOMEM;
+					goto out;
 				}
 				hs = &h->items[h->nr];
 				memset(hs, 0, sizeof(*hs));
@@ -176,12 +168,11 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 			hs = &h->items[slots[j].item - 1];
 			hs->count += s->count[c];
 			hs->ns += s->ns[c];
-			ns = realloc(hs->stacks, (hs->nr_stacks + 1) * sizeof(*ns));
-			if (!ns) {
+			/* Doubling: a hotspot can gather thousands of stacks. */
+			if (!HUD_GROW(hs->stacks, hs->cap_stacks, hs->nr_stacks + 1)) {
 				err = -ENOMEM;
 				goto out;
 			}
-			hs->stacks = ns;
 			hs->stacks[hs->nr_stacks++] = (uint32_t)i;
 		}
 		if (any)

@@ -22,6 +22,7 @@ struct hud_hotspot {
 	uint32_t threads;   /* distinct threads affected */
 	uint32_t *stacks;   /* indices into profile->stacks, heaviest first */
 	uint32_t nr_stacks;
+	size_t cap_stacks;
 };
 
 struct hud_hotspots {

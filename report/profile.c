@@ -44,33 +44,6 @@ const char *hud_role__name(enum hud_role r)
 	return r < HUD_ROLE_MAX ? names[r] : "?";
 }
 
-/* Grow @arr (of *cap elements of @elem bytes) to hold @need; new space is zeroed. */
-static void *grow(void *arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *n;
-
-	if (need <= *cap)
-		return arr;
-	ncap = *cap ? *cap * 2 : 64;
-	while (ncap < need)
-		ncap *= 2;
-	n = realloc(arr, ncap * elem);
-	if (!n)
-		return NULL;
-	memset((char *)n + *cap * elem, 0, (ncap - *cap) * elem);
-	*cap = ncap;
-	return n;
-}
-
-#define GROW(arr, cap, need)                                            \
-	({                                                              \
-		void *g_ = grow((arr), &(cap), (need), sizeof(*(arr))); \
-		if (g_)                                                 \
-			(arr) = g_;                                     \
-		g_ != NULL;                                             \
-	})
-
 /* ---- unique stacks ---------------------------------------------------------------- */
 
 struct stack_key {
@@ -147,7 +120,7 @@ static struct hud_stack *stack_intern(struct hud_profile *p, const struct stack_
 	for (j = h & (p->index_cap - 1); p->index[j]; j = (j + 1) & (p->index_cap - 1))
 		if (stack_eq(&p->stacks[p->index[j] - 1], k, h))
 			return &p->stacks[p->index[j] - 1];
-	if (p->nr_stacks >= UINT32_MAX - 1 || !GROW(p->stacks, p->cap_stacks, p->nr_stacks + 1))
+	if (p->nr_stacks >= UINT32_MAX - 1 || !HUD_GROW(p->stacks, p->cap_stacks, p->nr_stacks + 1))
 		return NULL;
 	s = &p->stacks[p->nr_stacks];
 	memset(s, 0, sizeof(*s));
@@ -176,6 +149,7 @@ struct load_ctx {
 	const struct hud_filter *f;
 	uint64_t lo_ns, hi_ns; /* absolute monotonic bounds of the filter */
 	uint64_t first_ns, last_ns;
+	int scan; /* only find where the recording ends (for --window) */
 	/* replay */
 	int (*cb)(void *ctx, const struct hud_event *e);
 	void *cb_ctx;
@@ -198,7 +172,7 @@ static int add_meta(struct hud_profile *p, uint16_t src, const char *key, const 
 		m->value = v;
 		return 0;
 	}
-	if (!GROW(p->meta, p->cap_meta, p->nr_meta + 1)) {
+	if (!HUD_GROW(p->meta, p->cap_meta, p->nr_meta + 1)) {
 		free(v);
 		return -ENOMEM;
 	}
@@ -224,7 +198,7 @@ static int add_thread(struct hud_profile *p, uint16_t src, const struct hud_rec_
 		    p->threads[i].src == src)
 			th = &p->threads[i];
 	if (!th) {
-		if (!GROW(p->threads, p->cap_threads, p->nr_threads + 1))
+		if (!HUD_GROW(p->threads, p->cap_threads, p->nr_threads + 1))
 			return -ENOMEM;
 		th = &p->threads[p->nr_threads++];
 	}
@@ -240,7 +214,7 @@ static int add_map(struct hud_profile *p, uint16_t src, const struct hud_rec_map
 {
 	struct hud_map *hm;
 
-	if (!GROW(p->maps, p->cap_maps, p->nr_maps + 1))
+	if (!HUD_GROW(p->maps, p->cap_maps, p->nr_maps + 1))
 		return -ENOMEM;
 	hm = &p->maps[p->nr_maps];
 	hm->src = src;
@@ -263,7 +237,7 @@ static int add_ksym(struct hud_source *s, const struct hud_rec_ksym *k)
 	struct hud_ksym *ks;
 	size_t len;
 
-	if (!GROW(s->ksyms, s->cap_ksyms, s->nr_ksyms + 1))
+	if (!HUD_GROW(s->ksyms, s->cap_ksyms, s->nr_ksyms + 1))
 		return -ENOMEM;
 	ks = &s->ksyms[s->nr_ksyms];
 	ks->start = k->start;
@@ -380,10 +354,34 @@ static void source_meta(struct load_ctx *c, const char *key, const char *value)
 	}
 }
 
+/* --window's first pass: the end of the recording, and nothing else. */
+static int scan_record(struct load_ctx *c, const struct hud_record *rec)
+{
+	const struct hud_rec_sample *s = rec->payload;
+	const struct hud_rec_offcpu *o = rec->payload;
+	const struct hud_rec_finish *f = rec->payload;
+
+	switch (rec->type) {
+	case HUD_REC_SAMPLE:
+		seen_time(c, s->time_ns);
+		break;
+	case HUD_REC_OFFCPU:
+		seen_time(c, o->start_ns + o->duration_ns);
+		break;
+	case HUD_REC_FINISH:
+		c->src->finished = 1;
+		c->src->end_ns = f->end_ns;
+		break;
+	}
+	return 0;
+}
+
 static int add_record(struct load_ctx *c, const struct hud_record *rec)
 {
 	struct hud_profile *p = c->p;
 
+	if (c->scan)
+		return scan_record(c, rec);
 	switch (rec->type) {
 	case HUD_REC_META:
 		source_meta(c, hud_meta_key(rec), hud_meta_value(rec));
@@ -486,14 +484,14 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_filt
 	struct load_ctx c = {.p = p, .f = f, .hi_ns = UINT64_MAX};
 	struct hud_source *s;
 	uint64_t end, lo, hi;
-	size_t i, cap = p->nr_sources;
+	size_t i;
 	int ret;
 
 	if (p->nr_sources >= UINT16_MAX) {
 		snprintf(err, err_size, "too many input files");
 		return -E2BIG;
 	}
-	if (!GROW(p->sources, cap, p->nr_sources + 1)) {
+	if (!HUD_GROW(p->sources, p->cap_sources, p->nr_sources + 1)) {
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
@@ -511,21 +509,14 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_filt
 	if (f && f->window > 0) {
 		/* The last N seconds: a first pass finds where the recording ends. */
 		struct load_ctx scan = c;
-		struct hud_profile tmp = {0};
 
-		scan.p = &tmp;
-		scan.f = NULL;
-		scan.cb = NULL;
+		scan.scan = 1;
 		ret = read_file(&scan, path, err, err_size);
-		end = s->finished ? s->end_ns : scan.last_ns;
-		profile__free(&tmp);
 		if (ret < 0)
 			return ret;
-		free(s->damage);
+		end = s->finished ? s->end_ns : scan.last_ns;
+		free(s->damage); /* the real pass reports damage again */
 		s->damage = NULL;
-		for (i = 0; i < s->nr_ksyms; i++)
-			free(s->ksyms[i].name);
-		s->nr_ksyms = 0;
 		c.lo_ns = end > (uint64_t)(f->window * 1e9) ? end - (uint64_t)(f->window * 1e9) : 0;
 	}
 	ret = read_file(&c, path, err, err_size);
@@ -628,7 +619,7 @@ static const struct hud_ksym *find_ksym(const struct hud_source *s, uint64_t ip)
 
 static int push_frame(struct hud_stack *s, size_t *cap, const struct hud_sym_frame *f)
 {
-	if (!GROW(s->frames, *cap, s->nr_frames + 1))
+	if (!HUD_GROW(s->frames, *cap, s->nr_frames + 1))
 		return -ENOMEM;
 	s->frames[s->nr_frames++] = *f;
 	return 0;
@@ -655,7 +646,7 @@ static const char *dso_fix(enum hud_dso_status st)
 static int note_dso_failure(struct hud_profile *p, struct hud_dso *d)
 {
 	enum hud_dso_status st = hud_dso__status(d);
-	size_t i, len, cap = p->nr_failed_dsos;
+	size_t i, len;
 	const char *path = hud_dso__path(d);
 	char *msg;
 
@@ -667,7 +658,7 @@ static int note_dso_failure(struct hud_profile *p, struct hud_dso *d)
 		    p->failed_dsos[i][strlen(path)] == ':')
 			return 0;
 	msg = malloc(len);
-	if (!msg || !GROW(p->failed_dsos, cap, p->nr_failed_dsos + 1)) {
+	if (!msg || !HUD_GROW(p->failed_dsos, p->cap_failed_dsos, p->nr_failed_dsos + 1)) {
 		free(msg);
 		return -ENOMEM;
 	}

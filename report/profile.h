@@ -114,7 +114,7 @@ struct hud_filter {
 
 struct hud_profile {
 	struct hud_source *sources;
-	size_t nr_sources;
+	size_t nr_sources, cap_sources;
 	struct hud_meta *meta;
 	size_t nr_meta, cap_meta;
 	struct hud_thread *threads;
@@ -139,7 +139,7 @@ struct hud_profile {
 	uint64_t frames_total, frames_symbolized;
 	uint32_t dso_failures[8]; /* unique binaries per enum hud_dso_status */
 	char **failed_dsos;	  /* "path: reason", one per unusable binary */
-	size_t nr_failed_dsos;
+	size_t nr_failed_dsos, cap_failed_dsos;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "classify.h"
 #include "folded.h"
 #include "output.h"
+#include "util.h"
 
 #define SVG_WIDTH  1200
 #define FRAME_H	   16
@@ -62,15 +63,8 @@ static struct node *child(struct node *n, const char *name, size_t len)
 	for (i = 0; i < n->nr; i++)
 		if (strlen(n->kids[i]->name) == len && !strncmp(n->kids[i]->name, name, len))
 			return n->kids[i];
-	if (n->nr == n->cap) {
-		size_t ncap = n->cap ? n->cap * 2 : 4;
-		struct node **k = realloc(n->kids, ncap * sizeof(*k));
-
-		if (!k)
-			return NULL;
-		n->kids = k;
-		n->cap = ncap;
-	}
+	if (!HUD_GROW(n->kids, n->cap, n->nr + 1))
+		return NULL;
 	c = node_new(name, len);
 	if (c)
 		n->kids[n->nr++] = c;

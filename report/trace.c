@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "util.h"
 
 struct tev {
 	uint64_t start, dur; /* ns from the start of the recording */
@@ -58,16 +59,8 @@ static struct tthread *thread_of(struct tctx *t, uint16_t src, uint32_t pid, uin
 	for (i = t->nr; i-- > 0;)
 		if (t->th[i].tid == tid && t->th[i].src == src)
 			return &t->th[i];
-	if (t->nr == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 16;
-		struct tthread *n = realloc(t->th, ncap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		t->th = n;
-		t->cap = ncap;
-	}
-	memset(&t->th[t->nr], 0, sizeof(t->th[t->nr]));
+	if (!HUD_GROW(t->th, t->cap, t->nr + 1))
+		return NULL;
 	t->th[t->nr].src = src;
 	t->th[t->nr].pid = pid;
 	t->th[t->nr].tid = tid;
@@ -80,22 +73,14 @@ static int collect(void *ctx, const struct hud_event *e)
 	static const unsigned dflt = (1u << HUD_CAT_MAX) - 1 - (1u << HUD_CAT_IDLE);
 	struct tctx *t = ctx;
 	struct tthread *th;
-	struct tev *ev;
 
 	if (!hotspots__selected(e->stack, t->o->roles) || !report__category_on(t->o, e->cat, dflt))
 		return 0;
 	th = thread_of(t, e->src, e->pid, e->tid);
 	if (!th)
 		return -ENOMEM;
-	if (th->nr == th->cap) {
-		size_t ncap = th->cap ? th->cap * 2 : 256;
-
-		ev = realloc(th->ev, ncap * sizeof(*ev));
-		if (!ev)
-			return -ENOMEM;
-		th->ev = ev;
-		th->cap = ncap;
-	}
+	if (!HUD_GROW(th->ev, th->cap, th->nr + 1))
+		return -ENOMEM;
 	if (e->stack->role == HUD_ROLE_WORKER)
 		th->role = HUD_ROLE_WORKER;
 	else if (th->role != HUD_ROLE_WORKER)
