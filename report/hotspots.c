@@ -195,6 +195,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 		if (f) {
 			hs->file = f->file;
 			hs->line = f->line;
+			hs->dso = f->dso;
 		}
 		if (top->reason_frame >= 0)
 			hs->reason = top->frames[top->reason_frame].function;

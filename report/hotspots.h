@@ -15,6 +15,7 @@ struct hud_hotspot {
 	char *function;	  /* the blamed function, or a fallback name (see hotspots.c) */
 	int user;	  /* 1 if function is user code */
 	const char *file; /* of the blamed frame in the heaviest stack */
+	const char *dso;  /* binary of the blamed frame ("[kernel]"), or NULL */
 	int line;
 	const char *reason; /* kernel function saying why it blocked (heaviest stack) */
 	uint64_t count;	    /* samples or off-CPU intervals */

@@ -163,6 +163,7 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 		set(hj, "threads", json_integer(hs->threads), &err);
 		set(hj, "file", str_or_null(hs->file), &err);
 		set(hj, "line", hs->line ? json_integer(hs->line) : json_null(), &err);
+		set(hj, "dso", str_or_null(hs->dso), &err);
 		set(hj, "reason", hs->cat == HUD_CAT_CPU ? json_null() : str_or_null(hs->reason),
 		    &err);
 		for (j = 0; j < hs->nr_stacks && j < (uint32_t)o->stacks; j++)

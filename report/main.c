@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hotspots.h"
+#include "load.h"
 #include "log.h"
 #include "output.h"
 #include "profile.h"
@@ -195,11 +196,10 @@ int main(int argc, char **argv)
 	struct hud_symbolizer *sym = NULL;
 	struct hud_hotspots h = {0};
 	struct hud_profile p = {0};
-	int c, i, err, ret = REPORT_EXIT_FAILED, color = 1, damaged = 0;
+	int c, err, ret = REPORT_EXIT_FAILED, color = 1, damaged = 0;
 	const char *inputs[argc + 1], *debug_dirs[argc + 1], *user[argc + 1];
 	struct hud_symbolizer_opts sopts = {.sz = sizeof(sopts), .debug_dirs = debug_dirs};
 	size_t nr_user = 0;
-	char err_msg[512];
 	FILE *out = stdout;
 	size_t k;
 
@@ -311,39 +311,6 @@ int main(int argc, char **argv)
 	if (!o.nr_inputs)
 		o.inputs[o.nr_inputs++] = "hud.data";
 
-	for (i = 0; i < o.nr_inputs; i++) {
-		err = profile__load(&p, o.inputs[i], &o.filter, err_msg, sizeof(err_msg));
-		if (err) {
-			if (err == -ENOENT)
-				elog("%s: no such file: record one with hud-record, or pass -i "
-				     "FILE",
-				     o.inputs[i]);
-			else
-				elog("%s", err_msg);
-			ret = err == -ENOMEM ? REPORT_EXIT_FAILED : REPORT_EXIT_INPUT;
-			goto cleanup;
-		}
-	}
-	for (k = 0; k < p.nr_sources; k++) {
-		const struct hud_source *s = &p.sources[k];
-
-		if (s->damage) {
-			wlog("%s: the report covers the data before the damage", s->damage);
-			damaged = 1;
-		} else if (s->truncated) {
-			wlog("%s ends inside a chunk (recording interrupted): reporting the "
-			     "complete part",
-			     s->path);
-		} else if (!s->finished) {
-			wlog("%s has no end marker: hud-record did not finish (killed or crashed?)",
-			     s->path);
-		}
-	}
-	if (p.lost)
-		wlog("%llu events were lost during recording: counts are low; record again with a "
-		     "larger --ring-size",
-		     (unsigned long long)p.lost);
-
 	sym = hud_symbolizer__new(&sopts);
 	if (!sym) {
 		elog("cannot start the symbolizer: %s", strerror(errno));
@@ -351,9 +318,9 @@ int main(int argc, char **argv)
 	}
 	p.user_prefixes = user;
 	p.nr_user_prefixes = nr_user;
-	err = profile__symbolize(&p, sym);
+	err = report__load(&p, o.inputs, o.nr_inputs, &o.filter, sym, &damaged);
 	if (err) {
-		elog("symbolizing: %s", strerror(-err));
+		ret = err == -EINVAL ? REPORT_EXIT_INPUT : REPORT_EXIT_FAILED;
 		goto cleanup;
 	}
 	if (output) {
