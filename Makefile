@@ -61,6 +61,7 @@ COMMON_SRCS := $(wildcard common/*.c)
 FORMAT_SRCS := $(wildcard format/*.c)
 RECORD_SRCS := $(wildcard record/*.c)
 REPORT_SRCS := $(wildcard report/*.c)
+DIFF_SRCS := $(wildcard diff/*.c)
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 
 objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
@@ -69,6 +70,8 @@ FORMAT_OBJS := $(call objs,$(FORMAT_SRCS))
 RECORD_OBJS := $(call objs,$(RECORD_SRCS))
 REPORT_OBJS := $(call objs,$(REPORT_SRCS))
 REPORT_LIB_OBJS := $(filter-out $(OBJ)/report/main.o,$(REPORT_OBJS))
+DIFF_OBJS := $(call objs,$(DIFF_SRCS))
+DIFF_LIB_OBJS := $(filter-out $(OBJ)/diff/main.o,$(DIFF_OBJS))
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
 # hud-record must run on a minimal host: libbpf, libelf, zstd (and libz for libelf).
@@ -80,7 +83,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FIXTURE_DIR := tests/fixtures/tokio-blockers
 FIXTURE := $(BUILD)/fixtures/hud-fixture
 
-TOOLS := $(BUILD)/hud-record $(BUILD)/hud-report
+TOOLS := $(BUILD)/hud-record $(BUILD)/hud-report $(BUILD)/hud-diff
 
 .PHONY: all check demo bench install clean deps fixture unit-tests format-check
 .DELETE_ON_ERROR:
@@ -130,12 +133,20 @@ $(BUILD)/hud-report: $(REPORT_OBJS) $(FORMAT_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(REPORT_LIBS) -o $@
 
+# hud-diff reads recordings through the report library: the same numbers as hud-report.
+$(DIFF_OBJS): override CFLAGS += -Ireport
+
+$(BUILD)/hud-diff: $(DIFF_OBJS) $(REPORT_LIB_OBJS) $(FORMAT_OBJS) $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(REPORT_LIBS) -o $@
+
 # --- tests ----------------------------------------------------------------------
 
-$(BUILD)/tests/test-%: tests/unit/test-%.c $(REPORT_LIB_OBJS) $(FORMAT_OBJS) $(COMMON_OBJS)
+$(BUILD)/tests/test-%: tests/unit/test-%.c $(DIFF_LIB_OBJS) $(REPORT_LIB_OBJS) $(FORMAT_OBJS) \
+		$(COMMON_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -Itests/lib -Ireport $(LDFLAGS) $^ $(REPORT_LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/lib -Ireport -Idiff $(LDFLAGS) $^ $(REPORT_LIBS) -o $@
 
 # Small ELF files that unit tests symbolize (DWARF, inlining, build-id).
 TEST_DATA_SRCS := $(wildcard tests/unit/data/*.c)
