@@ -2,7 +2,7 @@
 #
 # hud: find the code that blocks Tokio worker threads, from outside the process.
 #
-#   make                 build build/hud-record and build/hud-report
+#   make                 build build/hud-record, build/hud-report and build/hud-diff
 #   make check           install missing Debian packages, build, run every test (as root)
 #   make demo            build, start the demo service, record 5 s, print the report
 #   make bench           overhead of hud-record and speed of hud-report, vs perf
@@ -158,6 +158,29 @@ $(BUILD)/tests/data/%: tests/unit/data/%.c
 	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wl,--build-id $< -o $@
 
 unit-tests: $(UNIT_BINS) $(TEST_DATA_BINS)
+
+# --- golden tests: synthetic recordings --------------------------------------------
+# hud-synth writes deterministic .hud files through format/'s writer, for
+# tests/integration/report-golden.t and tests/bench/report-rss.sh; it links format/ and
+# common/ only. tests/golden/symtest, the binary its stacks point into, is checked in (its
+# build-id and line numbers are in the expected outputs): after editing symtest.c, run
+# `make golden-elf`, then `UPDATE_GOLDEN=1 prove tests/integration/report-golden.t`.
+HUD_SYNTH := $(BUILD)/tests/hud-synth
+
+$(HUD_SYNTH): tests/tools/hud-synth.c $(FORMAT_OBJS) $(COMMON_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -lelf -lzstd -lz -o $@
+
+unit-tests bench: $(HUD_SYNTH)
+
+.PHONY: golden-elf
+golden-elf: tests/golden/symtest.c
+	$(call msg,CC,tests/golden/symtest)
+	$(Q)$(CLANG) -g -gdwarf-4 -O1 -fno-omit-frame-pointer -fno-optimize-sibling-calls \
+		-ffile-prefix-map=$(CURDIR)=/usr/src/hud -Wl,--build-id=sha1 \
+		-Wl,-z,noseparate-code -Wl,-z,norelro $< -o tests/golden/symtest
+# --- end of golden tests ------------------------------------------------------------
 
 fixture: $(FIXTURE) $(BUILD)/fixtures/hud-dlspin $(BUILD)/fixtures/libhudspin.so
 

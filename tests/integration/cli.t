@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR Apache-2.0
-# Command-line contract of hud-record and hud-report: bad input gets one clear line and
+# Command-line contract of hud-record, hud-report and hud-diff: bad input gets one clear line and
 # the documented exit code; every option in --help is documented in the README.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
-[ -x "$HUD_RECORD" ] && [ -x "$HUD_REPORT" ] || skip_all "tools not built (run make)"
+[ -x "$HUD_RECORD" ] && [ -x "$HUD_REPORT" ] && [ -x "$HUD_DIFF" ] || skip_all "tools not built (run make)"
 tmp=$(mktemp -d /tmp/hud-cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -32,9 +32,17 @@ expect 3 "not a hud file" "report: foreign file" -- "$HUD_REPORT" -i "$tmp/text.
 expect 2 "invalid --top" "report: bad --top" -- "$HUD_REPORT" --top -3
 expect 2 "unexpected argument" "report: stray argument" -- "$HUD_REPORT" foo.hud
 
+expect 2 "two inputs needed" "diff: one input" -- "$HUD_DIFF" a.hud
+expect 2 "no such file" "diff: missing input" -- "$HUD_DIFF" "$tmp/a.hud" "$tmp/b.hud"
+expect 2 "neither a hud recording nor a hud-report json summary" "diff: foreign file" -- \
+	"$HUD_DIFF" "$tmp/text.hud" "$tmp/text.hud"
+expect 2 "unknown format 'html'" "diff: bad format" -- "$HUD_DIFF" -f html a b
+expect 2 "--fail-if 'blocked': no value at the end" "diff: gate without comparison" -- \
+	"$HUD_DIFF" --fail-if blocked a b
+
 # Every long option shown by --help is documented in the README, and vice versa for usage.
 readme=$(cat "$here/../../README.md")
-for tool in "$HUD_RECORD" "$HUD_REPORT"; do
+for tool in "$HUD_RECORD" "$HUD_REPORT" "$HUD_DIFF"; do
 	"$tool" --help >"$tmp/help" 2>&1
 	ok $? "$(basename "$tool") --help exits 0"
 	like "$(cat "$tmp/help")" "^Examples:" "$(basename "$tool") --help ends with examples"

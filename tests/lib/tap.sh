@@ -51,4 +51,5 @@ done_testing() {
 : "${HUD_BUILD:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}"
 HUD_RECORD=$HUD_BUILD/hud-record
 HUD_REPORT=$HUD_BUILD/hud-report
+HUD_DIFF=$HUD_BUILD/hud-diff
 HUD_FIXTURE=$HUD_BUILD/fixtures/hud-fixture
