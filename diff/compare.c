@@ -148,6 +148,16 @@ int diff__compute(struct diff_result *r, const struct diff_summary *before,
 		n++;
 	}
 	qsort(rows, n, sizeof(*rows), cmp_row_key);
+	/* One row per key, even if a (hand-made) summary names a hotspot twice. */
+	for (i = 1, k = n ? 1 : 0; i < n; i++) {
+		if (!cmp_key(&rows[k - 1], &rows[i])) {
+			rows[k - 1].before.count += rows[i].before.count;
+			rows[k - 1].before.ms += rows[i].before.ms;
+		} else {
+			rows[k++] = rows[i];
+		}
+	}
+	n = nb = k;
 	for (i = 0; i < after->nr_hot; i++) {
 		struct diff_row key = {0}, *hit;
 
