@@ -220,6 +220,7 @@ deps:
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends cargo >/dev/null || exit 1; \
 	fi
+	$(Q)tests/browser/setup.sh
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all unit-tests fixture

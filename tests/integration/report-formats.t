@@ -37,7 +37,7 @@ jq -e . "$tmpdir/t.json" >/dev/null
 ok $? "trace: parses"
 like "$(head -c 25 "$tmpdir/t.json")" '^\{"displayTimeUnit":"ms"' "trace: displayTimeUnit comes first"
 like "$(jq -r '[.traceEvents[] | select(.ph == "M" and .name == "thread_name") | .args.name] | join(",")' "$tmpdir/t.json")" \
-	"worker 0 \(tid [0-9]+\),worker 1 \(tid [0-9]+\)" "trace: thread names are 'worker N'"
+	"^worker 0,worker 1$" "trace: thread names are 'worker N'"
 is "$(jq '[.traceEvents[] | select(.ph == "X")] | group_by(.tid) | map(sort_by(.ts) |
 	[range(1; length) as $i | .[$i - 1] as $a | .[$i] as $b |
 	 ($b.ts >= $a.ts + $a.dur - 0.002) or ($b.ts + $b.dur <= $a.ts + $a.dur + 0.002)] | all) | all' \
