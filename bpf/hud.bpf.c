@@ -241,8 +241,13 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 	if (btf && !preempt) {
 		struct pt_regs *uregs = (struct pt_regs *)bpf_task_pt_regs(prev);
 
-		/* Kernel stack now (it is gone later), user stack if the wait is long. */
-		capture_stacks(ctx, s->ips, &s->nr_kernel, &s->nr_user, offcpu_kernel);
+		/*
+		 * No stack walk here, where every context switch would pay for it: most waits
+		 * are short. If this one turns out long, its kernel stack is read at switch-in
+		 * (the thread has not run since, so it is intact) and its user stack when the
+		 * thread is back in its own context.
+		 */
+		s->nr_kernel = 0;
 		s->nr_user = 0;
 		s->user_ip = PT_REGS_IP_CORE(uregs);
 		s->user_sp = PT_REGS_SP_CORE(uregs);
@@ -255,6 +260,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 
 static __always_inline void switch_in(struct task_struct *next, __u64 now, bool btf)
 {
+	long n;
 	__u32 tid = BPF_CORE_READ(next, pid);
 	struct hud_evt_offcpu *s;
 	__u64 delta;
@@ -268,11 +274,19 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now, bool 
 	if (delta >= min_offcpu_ns) {
 		s->duration_ns = delta;
 		s->runq_ns = s->wakeup_ns && now > s->wakeup_ns ? now - s->wakeup_ns : 0;
-		/* A deferred user stack is taken in the thread's own context, later. */
-		if (btf && s->user_sp)
+		/* Deferred stacks: the kernel one now, the user one in the thread's context. */
+		if (btf && s->user_sp) {
+			if (offcpu_kernel) {
+				n = bpf_get_task_stack(next, s->ips, HUD_MAX_KSTACK * sizeof(__u64),
+						       0);
+				s->nr_kernel = n > 0 ? (__u32)n / sizeof(__u64) : 0;
+				if (s->nr_kernel > HUD_MAX_KSTACK)
+					s->nr_kernel = HUD_MAX_KSTACK;
+			}
 			s->pending = 1;
-		else
+		} else {
 			offcpu_submit(s);
+		}
 	}
 }
 
