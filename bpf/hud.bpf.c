@@ -39,13 +39,20 @@ struct {
 	__uint(max_entries, 8 << 20); /* resized by hud-record before load */
 } events SEC(".maps");
 
-/* tgids being recorded: a hash so several processes can be targets. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u32);
-	__type(value, __u8);
-} targets SEC(".maps");
+/*
+ * tgids being recorded, set by hud-record before attaching. A plain array in .bss: the
+ * check runs at every context switch and wake-up of the machine, and comparing one or a
+ * few words costs less than a hash-map lookup.
+ */
+__u32 target_tgids[HUD_MAX_TARGETS];
+__u32 nr_targets;
+
+/*
+ * Intervals waiting for their user stack (pending). While there are none, which is most
+ * of the time, the system-call exit hook (every system call of the machine) returns at
+ * once.
+ */
+__s64 nr_pending;
 
 /* tid -> switch-out record; only target threads are ever inserted. */
 struct {
@@ -84,16 +91,39 @@ struct task_struct___pre514 {
 	long state;
 } __attribute__((preserve_access_index));
 
-static __always_inline __u32 task_state(struct task_struct *t)
+/*
+ * A field of a task: read directly where the program has a BTF pointer (tp_btf: plain
+ * loads, relocated by CO-RE), through bpf_probe_read_kernel() otherwise (raw_tp). @btf is
+ * a compile-time constant, so each program keeps one of the two. These reads run at every
+ * context switch of the machine: a helper call each adds up.
+ */
+#define TASK_READ(btf, t, field) ((btf) ? (t)->field : BPF_CORE_READ(t, field))
+
+static __always_inline __u32 task_state(struct task_struct *t, bool btf)
 {
 	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
+		return TASK_READ(btf, t, __state);
 	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
 }
 
 static __always_inline bool is_target(__u32 tgid)
 {
-	return tgid && bpf_map_lookup_elem(&targets, &tgid);
+	__u32 i, n = nr_targets;
+
+	if (!tgid)
+		return false;
+	for (i = 0; i < HUD_MAX_TARGETS && i < n; i++)
+		if (target_tgids[i] == tgid)
+			return true;
+	return false;
+}
+
+static __always_inline void set_pending(struct hud_evt_offcpu *s, __u8 on)
+{
+	if (s->pending == on)
+		return;
+	s->pending = on;
+	__sync_fetch_and_add(&nr_pending, on ? 1 : -1);
 }
 
 static __always_inline void count_lost(void)
@@ -193,9 +223,9 @@ static __always_inline void offcpu_flush(void *ctx, struct hud_evt_offcpu *s, st
 	__u32 nk = s->nr_kernel & 63;
 	long n;
 
-	s->pending = 0;
+	set_pending(s, 0);
 	s->nr_user = 0;
-	if (uregs && PT_REGS_IP_CORE(uregs) == s->user_ip && PT_REGS_SP_CORE(uregs) == s->user_sp) {
+	if (uregs && PT_REGS_IP(uregs) == s->user_ip && PT_REGS_SP(uregs) == s->user_sp) {
 		n = bpf_get_stack(ctx, &s->ips[nk], HUD_MAX_USTACK * sizeof(__u64),
 				  BPF_F_USER_STACK);
 		if (n > 0)
@@ -209,7 +239,7 @@ static __always_inline void offcpu_flush(void *ctx, struct hud_evt_offcpu *s, st
 static __always_inline void switch_out(void *ctx, bool preempt, struct task_struct *prev,
 				       __u32 tgid, __u64 now, bool btf)
 {
-	__u32 tid = BPF_CORE_READ(prev, pid), zero = 0;
+	__u32 tid = TASK_READ(btf, prev, pid), zero = 0;
 	struct hud_evt_offcpu *s;
 
 	s = bpf_map_lookup_elem(&offcpu_start, &tid);
@@ -234,7 +264,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 	s->offcpu = 1;
 	s->duration_ns = 0;
 	s->runq_ns = 0;
-	s->state = task_state(prev);
+	s->state = task_state(prev, btf);
 	s->flags = preempt ? HUD_EVT_PREEMPTED : 0;
 	/* A preempted (or yielding) thread is runnable from the moment it leaves. */
 	s->wakeup_ns = preempt || s->state == 0 ? now : 0;
@@ -249,8 +279,8 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		 */
 		s->nr_kernel = 0;
 		s->nr_user = 0;
-		s->user_ip = PT_REGS_IP_CORE(uregs);
-		s->user_sp = PT_REGS_SP_CORE(uregs);
+		s->user_ip = PT_REGS_IP(uregs);
+		s->user_sp = PT_REGS_SP(uregs);
 		return;
 	}
 	capture_stacks(ctx, s->ips, &s->nr_kernel, &s->nr_user, offcpu_kernel);
@@ -261,7 +291,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 static __always_inline void switch_in(struct task_struct *next, __u64 now, bool btf)
 {
 	long n;
-	__u32 tid = BPF_CORE_READ(next, pid);
+	__u32 tid = TASK_READ(btf, next, pid);
 	struct hud_evt_offcpu *s;
 	__u64 delta;
 
@@ -283,7 +313,7 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now, bool 
 				if (s->nr_kernel > HUD_MAX_KSTACK)
 					s->nr_kernel = HUD_MAX_KSTACK;
 			}
-			s->pending = 1;
+			set_pending(s, 1);
 		} else {
 			offcpu_submit(s);
 		}
@@ -294,8 +324,8 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now, bool 
 static __always_inline int handle_switch(void *ctx, bool preempt, struct task_struct *prev,
 					 struct task_struct *next, bool btf)
 {
-	__u32 prev_tgid = BPF_CORE_READ(prev, tgid);
-	__u32 next_tgid = BPF_CORE_READ(next, tgid);
+	__u32 prev_tgid = TASK_READ(btf, prev, tgid);
+	__u32 next_tgid = TASK_READ(btf, next, tgid);
 	bool out = is_target(prev_tgid), in = is_target(next_tgid);
 	__u64 now;
 
@@ -319,10 +349,14 @@ int BPF_PROG(hud_switch_btf, bool preempt, struct task_struct *prev, struct task
 SEC("tp_btf/sys_exit")
 int BPF_PROG(hud_sys_exit_btf, struct pt_regs *regs, long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
+	__u64 id;
+	__u32 tid;
 	struct hud_evt_offcpu *s;
 
+	if (nr_pending <= 0)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
 	if (!is_target(id >> 32))
 		return 0;
 	s = bpf_map_lookup_elem(&offcpu_start, &tid);
@@ -339,14 +373,14 @@ int BPF_PROG(hud_switch_raw, bool preempt, struct task_struct *prev, struct task
 }
 
 /* Run-queue delay starts when a sleeping target thread is woken. */
-static __always_inline int handle_wakeup(struct task_struct *p)
+static __always_inline int handle_wakeup(struct task_struct *p, bool btf)
 {
 	struct hud_evt_offcpu *s;
 	__u32 tid;
 
-	if (!is_target(BPF_CORE_READ(p, tgid)))
+	if (!is_target(TASK_READ(btf, p, tgid)))
 		return 0;
-	tid = BPF_CORE_READ(p, pid);
+	tid = TASK_READ(btf, p, pid);
 	s = bpf_map_lookup_elem(&offcpu_start, &tid);
 	if (s && s->offcpu && !s->wakeup_ns)
 		s->wakeup_ns = bpf_ktime_get_ns();
@@ -356,13 +390,13 @@ static __always_inline int handle_wakeup(struct task_struct *p)
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(hud_wakeup_btf, struct task_struct *p)
 {
-	return handle_wakeup(p);
+	return handle_wakeup(p, true);
 }
 
 SEC("raw_tp/sched_wakeup")
 int BPF_PROG(hud_wakeup_raw, struct task_struct *p)
 {
-	return handle_wakeup(p);
+	return handle_wakeup(p, false);
 }
 
 /* Names change over time (Builder::thread_name, prctl): tell userspace when. */
@@ -405,9 +439,9 @@ static __always_inline int handle_exit(void *ctx, struct task_struct *p, bool bt
 	struct hud_evt_offcpu *s;
 	__u32 tid;
 
-	if (!is_target(BPF_CORE_READ(p, tgid)))
+	if (!is_target(TASK_READ(btf, p, tgid)))
 		return 0;
-	tid = BPF_CORE_READ(p, pid);
+	tid = TASK_READ(btf, p, pid);
 	s = bpf_map_lookup_elem(&offcpu_start, &tid);
 	if (btf && s && s->pending)
 		offcpu_flush(ctx, s, (struct pt_regs *)bpf_task_pt_regs(p));

@@ -15,6 +15,7 @@
 #define HUD_MAX_USTACK 127
 #define HUD_MAX_KSTACK 63
 #define HUD_MAX_FRAMES (HUD_MAX_USTACK + HUD_MAX_KSTACK)
+#define HUD_MAX_TARGETS 64 /* processes recorded at once */
 
 enum hud_evt_type {
 	HUD_EVT_SAMPLE = 1,

@@ -131,7 +131,6 @@ static void check_capture(pid_t pid)
 	const char *how = NULL;
 	uint32_t tgid = pid;
 	uint64_t end;
-	uint8_t one = 1;
 	char detail[128];
 	int err, nr = 0, i;
 
@@ -151,9 +150,9 @@ static void check_capture(pid_t pid)
 	     "run as root, or lower /proc/sys/kernel/perf_event_paranoid");
 	if (err || !pid)
 		goto cleanup;
-	err = bpf_map__update_elem(skel->maps.targets, &tgid, sizeof(tgid), &one, sizeof(one), 0);
-	if (!err)
-		err = hud_bpf__attach(skel);
+	skel->bss->target_tgids[0] = tgid;
+	skel->bss->nr_targets = 1;
+	err = hud_bpf__attach(skel);
 	rb = err ? NULL
 		 : ring_buffer__new(bpf_map__fd(skel->maps.events), on_trial_event, &t, NULL);
 	if (!rb) {

@@ -205,7 +205,8 @@ int record__load_bpf(struct hud_bpf **out, const struct record_opts *o, const ch
 	for (i = 0; i < 2; i++) {
 		int btf = i == 0;
 
-		if (btf && access("/sys/kernel/btf/vmlinux", R_OK))
+		/* HUD_RECORD_NO_BTF=1: the raw_tp flavour, as on a kernel without tp_btf (tests). */
+		if (btf && (access("/sys/kernel/btf/vmlinux", R_OK) || getenv("HUD_RECORD_NO_BTF")))
 			continue;
 		skel = hud_bpf__open();
 		if (!skel)
@@ -438,7 +439,6 @@ int record__run(const struct record_opts *o)
 	int nr_links = 0, fd = -1, err, i, ret = RECORD_EXIT_FAILED;
 	uint32_t reason = HUD_FINISH_SIGNAL;
 	struct hud_rec_finish fin = {0};
-	uint8_t one = 1;
 
 	record__setup_libbpf();
 	err = targets__init(&st.ts, o->pids, o->nr_pids);
@@ -459,16 +459,11 @@ int record__run(const struct record_opts *o)
 		ret = exit_for_errno(err);
 		goto cleanup;
 	}
-	for (i = 0; i < o->nr_pids; i++) {
-		uint32_t tgid = o->pids[i];
-
-		err = bpf_map__update_elem(skel->maps.targets, &tgid, sizeof(tgid), &one,
-					   sizeof(one), BPF_ANY);
-		if (err) {
-			elog("cannot set the target pid in the BPF map: %s", strerror(-err));
-			goto cleanup;
-		}
-	}
+	_Static_assert(RECORD_MAX_TARGETS == HUD_MAX_TARGETS, "target lists differ");
+	/* The programs read the targets from .bss, mapped here: set them before attaching. */
+	for (i = 0; i < o->nr_pids && i < HUD_MAX_TARGETS; i++)
+		skel->bss->target_tgids[i] = (uint32_t)o->pids[i];
+	skel->bss->nr_targets = (uint32_t)i;
 	st.ncpus = libbpf_num_possible_cpus();
 	st.lost_prev = calloc(st.ncpus > 0 ? st.ncpus : 1, sizeof(*st.lost_prev));
 	if (st.ncpus <= 0 || !st.lost_prev) {

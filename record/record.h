@@ -15,7 +15,7 @@ enum record_exit {
 	RECORD_EXIT_OUTPUT = 5,	   /* output file cannot be created or written (disk full) */
 };
 
-#define RECORD_MAX_TARGETS 64 /* size of the BPF targets map */
+#define RECORD_MAX_TARGETS 64 /* HUD_MAX_TARGETS: the BPF programs' target list */
 
 struct record_opts {
 	pid_t pids[RECORD_MAX_TARGETS];

@@ -31,6 +31,21 @@ like "$(jq_hot "$j" blocked hud_fixture::mutex_blocker '.stacks | map(select(.re
 	"Mutex.*lock.*;hud_fixture::mutex_blocker" "the futex wait is under Mutex::lock in mutex_blocker"
 kill "$fixture_pid"
 
+# The raw_tp flavour, loaded where tp_btf cannot attach, records the same signals.
+start_fixture --only sleep,cpu || { ok 1 "fixture starts"; done_testing; }
+HUD_RECORD_NO_BTF=1 "$HUD_RECORD" -v -p "$fixture_pid" -o "$tmpdir/raw.hud" --duration 2 \
+	2>"$tmpdir/raw.err"
+ok $? "record with the raw_tp programs (HUD_RECORD_NO_BTF=1)"
+like "$(cat "$tmpdir/raw.err")" "raw_tp sched_switch" "... which hud-record says it uses"
+j=$(json -i "$tmpdir/raw.hud")
+like "$(jq_hot "$j" blocked hud_fixture::sleep_blocker .reason)" "nanosleep" \
+	"raw_tp: sleep_blocker is blocked in nanosleep"
+like "$(jq_hot "$j" blocked hud_fixture::sleep_blocker '.stacks[0].frames | map(.function) | join(";")')" \
+	"hud_fixture::sleep_blocker" "raw_tp: with its user stack"
+is "$(printf '%s' "$j" | jq -r '[.hotspots[] | select(.category == "cpu")][0].function')" \
+	hud_fixture::cpu_hog "raw_tp: the CPU hog is sampled"
+kill "$fixture_pid"
+
 # The CPU hog, and preempted when a burner competes for the same CPU.
 start_fixture --only cpu --workers 1 || { ok 1 "fixture starts"; done_testing; }
 taskset -a -p -c 0 "$fixture_pid" >/dev/null
