@@ -177,8 +177,8 @@ unit-tests bench: $(HUD_SYNTH)
 .PHONY: golden-elf
 golden-elf: tests/golden/symtest.c
 	$(call msg,CC,tests/golden/symtest)
-	$(Q)$(CLANG) -g -gdwarf-4 -O1 -fno-omit-frame-pointer -fno-optimize-sibling-calls \
-		-ffile-prefix-map=$(CURDIR)=/usr/src/hud -Wl,--build-id=sha1 \
+	$(Q)$(CLANG) -g -gdwarf-4 -gdwarf-aranges -O1 -fno-omit-frame-pointer \
+		-fno-optimize-sibling-calls -ffile-prefix-map=$(CURDIR)=/usr/src/hud -Wl,--build-id=sha1 \
 		-Wl,-z,noseparate-code -Wl,-z,norelro $< -o tests/golden/symtest
 # --- end of golden tests ------------------------------------------------------------
 
