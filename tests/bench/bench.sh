@@ -121,3 +121,4 @@ if [ $have_perf = 1 ] && [ -f "$out/switch.perf.data" ]; then
 		printf "\nreport time: hud-report %.3f s, perf report --stdio %.3f s (%.1fx faster)\n",
 			b - a, c - b, (c - b) / (b - a) }'
 fi
+HUD_BUILD=$build "$(dirname "$0")/report-rss.sh" # hud-report peak RSS on 1M synthetic events
