@@ -65,9 +65,10 @@ static int cmp_stack(const void *a, const void *b)
 
 	if (x->ns[sort_cat] != y->ns[sort_cat])
 		return x->ns[sort_cat] < y->ns[sort_cat] ? 1 : -1;
-	return x->count[sort_cat] < y->count[sort_cat]	 ? 1
-	       : x->count[sort_cat] > y->count[sort_cat] ? -1
-							 : 0;
+	if (x->count[sort_cat] != y->count[sort_cat])
+		return x->count[sort_cat] < y->count[sort_cat] ? 1 : -1;
+	/* Ties in file order, whatever the qsort: golden outputs must not depend on libc. */
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
 }
 
 static int cmp_hotspot(const void *a, const void *b)

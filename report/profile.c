@@ -880,17 +880,40 @@ static int32_t reason_frame(const struct hud_stack *s)
 
 /*
  * Off-CPU time with no user frame and runtime frames on the stack is the runtime parking
- * an idle thread (or the blocking pool waiting for work): not a blocker.
+ * an idle thread (or the blocking pool waiting for work): not a blocker. So is a thread
+ * waiting inside the runtime's block_on, which user code (main, usually) called: the
+ * `current_thread` runtime, or the thread that entered a multi-thread runtime, parks there
+ * when its tasks have nothing to do. Only frames leafward of the user frame count: a
+ * block_on rootward of it is the runtime running a task that blocked.
  */
 static int is_runtime_idle(const struct hud_stack *s)
 {
+	static const char *const block_on[] = {
+		"tokio::runtime::runtime::Runtime::block_on",
+		"tokio::runtime::handle::Handle::block_on",
+		"tokio::runtime::scheduler::current_thread::",
+		"tokio::runtime::scheduler::multi_thread::MultiThread::block_on",
+		"tokio::runtime::basic_scheduler::", /* Tokio before 1.21 */
+		NULL,
+	};
 	uint32_t i;
+	int k;
 
-	if (s->hot_frame >= 0)
+	if (s->hot_frame < 0) {
+		for (i = 0; i < s->nr_frames; i++)
+			if (s->frames[i].cls == HUD_FC_RUNTIME)
+				return 1;
 		return 0;
-	for (i = 0; i < s->nr_frames; i++)
-		if (s->frames[i].cls == HUD_FC_RUNTIME)
-			return 1;
+	}
+	for (i = 0; i < (uint32_t)s->hot_frame; i++) {
+		const char *fn = s->frames[i].function;
+
+		if (!fn || s->frames[i].cls != HUD_FC_RUNTIME)
+			continue;
+		for (k = 0; block_on[k]; k++)
+			if (!strncmp(fn, block_on[k], strlen(block_on[k])))
+				return 1;
+	}
 	return 0;
 }
 

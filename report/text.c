@@ -152,15 +152,15 @@ static void print_table(FILE *out, const struct hud_profile *p, const struct hud
 	}
 }
 
-static const char *roles_name(unsigned roles)
+static const char *roles_name(unsigned roles, uint32_t n)
 {
 	if (roles == HUD_ROLES_ALL)
-		return "all threads";
+		return n == 1 ? "thread" : "threads";
 	if (roles == HUD_ROLES_WORKERS)
-		return "worker threads";
+		return n == 1 ? "worker thread" : "worker threads";
 	if (roles == HUD_ROLES_BLOCKING)
-		return "blocking-pool threads";
-	return "selected threads";
+		return n == 1 ? "blocking-pool thread" : "blocking-pool threads";
+	return n == 1 ? "selected thread" : "selected threads";
 }
 
 static void print_header(FILE *out, const struct hud_profile *p, const struct hud_hotspots *h,
@@ -189,7 +189,7 @@ static void print_header(FILE *out, const struct hud_profile *p, const struct hu
 		profile__meta(p, "hostname") ?: "?", profile__meta(p, "kernel") ?: "?",
 		p->duration_s);
 	fprintf(out, "threads:    %u %s with events (of %zu named)\n", h->threads,
-		roles_name(o->roles), p->nr_threads);
+		roles_name(o->roles, h->threads), p->nr_threads);
 	fprintf(out, "samples:    %llu on-CPU at %s Hz\n", (unsigned long long)p->samples,
 		profile__meta(p, "sample_freq_hz") ?: "?");
 	fprintf(out, "off-CPU:    %llu intervals of at least %.1f ms\n",

@@ -93,6 +93,8 @@ start_fixture --only sleep --current-thread || { ok 1 "fixture starts"; done_tes
 j=$(json -i "$tmpdir/ct.hud")
 like "$(jq_hot "$j" blocked hud_fixture::sleep_blocker .count)" '^[1-9]' \
 	"a current_thread runtime's block_on thread is a worker"
+is "$(printf '%s' "$j" | jq -r '[.hotspots[] | select(.category == "blocked" and (.function | test("main$")))] | length')" \
+	0 "its parking inside block_on is idle, not a blocker blamed on main"
 kill "$fixture_pid"
 
 # --- targets ---------------------------------------------------------------------
