@@ -133,4 +133,29 @@ for fmt in text json markdown; do
 	fi
 done
 
+# --- golden outputs from synthetic recordings (every format, svg included) ------------
+# The checked-in synth.hud (seed 1) against hud-synth's seed 2, with the checked-in binary
+# found through --symfs; run from a directory of their own so that names are relative.
+if [ -x "$HUD_BUILD/tests/hud-synth" ]; then
+	mkdir -p "$tmpdir/g/symfs/opt/hud-synth/bin" "$tmpdir/g/home"
+	ln -s "$here/../golden/symtest" "$tmpdir/g/symfs/opt/hud-synth/bin/symtest"
+	cp "$here/../golden/synth.hud" "$tmpdir/g/seed1.hud"
+	"$HUD_BUILD/tests/hud-synth" --elf "$here/../golden/symtest" --events 150 --seed 2 \
+		-o "$tmpdir/g/seed2.hud"
+	for fmt in text json markdown svg; do
+		(cd "$tmpdir/g" && env -u NO_COLOR -u DEBUGINFOD_URLS HOME="$tmpdir/g/home" \
+			"$HUD_DIFF" seed1.hud seed2.hud --symfs symfs --min-count 3 -f "$fmt" \
+			--fail-if 'cpu > +50%' 2>/dev/null) >"$tmpdir/synth.$fmt"
+		if [ -n "${UPDATE_GOLDEN:-}" ]; then
+			cp "$tmpdir/synth.$fmt" "$golden/synth-expected.$fmt"
+		fi
+		if diff -u "$golden/synth-expected.$fmt" "$tmpdir/synth.$fmt" >"$tmpdir/golden.diff"; then
+			ok 0 "golden, synthetic recordings: $fmt"
+		else
+			ok 1 "golden, synthetic recordings: $fmt"
+			sed 's/^/#   /' "$tmpdir/golden.diff" | head -40
+		fi
+	done
+fi
+
 done_testing
