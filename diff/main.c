@@ -10,6 +10,7 @@
 #include "compare.h"
 #include "gate.h"
 #include "hotspots.h"
+#include "load.h"
 #include "log.h"
 #include "render.h"
 #include "summary.h"
@@ -83,27 +84,6 @@ static int parse_count(const char *arg, const char *what, uint64_t max)
 	if (hud_parse_u64(arg, 0, max, &v))
 		hud_usage_error("invalid %s '%s' (0..%llu)", what, arg, (unsigned long long)max);
 	return (int)v;
-}
-
-static void parse_time(const char *arg, struct hud_filter *f)
-{
-	char *copy = strdup(arg), *comma;
-
-	if (!copy)
-		hud_usage_error("out of memory");
-	comma = strchr(copy, ',');
-	if (!comma)
-		hud_usage_error("invalid --time '%s' (START,END in seconds, e.g. 2,5 or 2,)", arg);
-	*comma = '\0';
-	f->time_start = 0;
-	f->time_end = -1;
-	if (*copy && hud_parse_double(copy, 0, 1e9, &f->time_start))
-		hud_usage_error("invalid --time start '%s'", copy);
-	if (comma[1] && hud_parse_double(comma + 1, 0, 1e9, &f->time_end))
-		hud_usage_error("invalid --time end '%s'", comma + 1);
-	if (f->time_end >= 0 && f->time_end <= f->time_start)
-		hud_usage_error("--time end must be after its start ('%s')", arg);
-	free(copy);
 }
 
 /* Inputs that cannot be compared: a mistake to report, not a diff to print. */
@@ -202,18 +182,10 @@ int main(int argc, char **argv)
 			exprs[nr_exprs++] = optarg;
 			break;
 		case OPT_THREADS:
-			if (!strcmp(optarg, "workers"))
-				lo.roles = HUD_ROLES_WORKERS;
-			else if (!strcmp(optarg, "blocking"))
-				lo.roles = HUD_ROLES_BLOCKING;
-			else if (!strcmp(optarg, "all"))
-				lo.roles = HUD_ROLES_ALL;
-			else
-				hud_usage_error("invalid --threads '%s' (workers, blocking or all)",
-						optarg);
+			lo.roles = report__parse_threads(optarg);
 			break;
 		case OPT_TIME:
-			parse_time(optarg, &lo.filter);
+			report__parse_time(optarg, &lo.filter);
 			break;
 		case OPT_WINDOW:
 			if (hud_parse_double(optarg, 0.001, 1e9, &lo.filter.window))

@@ -4,10 +4,45 @@
  * prints the same way (hud-report, hud-diff).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "hotspots.h"
 #include "load.h"
 #include "log.h"
+#include "util.h"
+
+void report__parse_time(const char *arg, struct hud_filter *f)
+{
+	char *copy = strdup(arg), *comma;
+
+	if (!copy)
+		hud_usage_error("out of memory");
+	comma = strchr(copy, ',');
+	if (!comma)
+		hud_usage_error("invalid --time '%s' (START,END in seconds, e.g. 2,5 or 2,)", arg);
+	*comma = '\0';
+	f->time_start = 0;
+	f->time_end = -1;
+	if (*copy && hud_parse_double(copy, 0, 1e9, &f->time_start))
+		hud_usage_error("invalid --time start '%s'", copy);
+	if (comma[1] && hud_parse_double(comma + 1, 0, 1e9, &f->time_end))
+		hud_usage_error("invalid --time end '%s'", comma + 1);
+	if (f->time_end >= 0 && f->time_end <= f->time_start)
+		hud_usage_error("--time end must be after its start ('%s')", arg);
+	free(copy);
+}
+
+unsigned report__parse_threads(const char *arg)
+{
+	if (!strcmp(arg, "workers"))
+		return HUD_ROLES_WORKERS;
+	if (!strcmp(arg, "blocking"))
+		return HUD_ROLES_BLOCKING;
+	if (!strcmp(arg, "all"))
+		return HUD_ROLES_ALL;
+	hud_usage_error("invalid --threads '%s' (workers, blocking or all)", arg);
+}
 
 int report__load(struct hud_profile *p, const char *const *inputs, int nr_inputs,
 		 const struct hud_filter *f, struct hud_symbolizer *sym, int *damaged)

@@ -15,4 +15,8 @@
 int report__load(struct hud_profile *p, const char *const *inputs, int nr_inputs,
 		 const struct hud_filter *f, struct hud_symbolizer *sym, int *damaged);
 
+/* Options shared by hud-report and hud-diff; a bad value is a usage error (exit 2). */
+void report__parse_time(const char *arg, struct hud_filter *f); /* --time START,END */
+unsigned report__parse_threads(const char *arg);		/* --threads: HUD_ROLES_* */
+
 #endif /* HUD_LOAD_H */

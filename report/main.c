@@ -99,27 +99,6 @@ static unsigned parse_categories(const char *arg)
 	return mask;
 }
 
-static void parse_time(const char *arg, struct hud_filter *f)
-{
-	char *copy = strdup(arg), *comma;
-
-	if (!copy)
-		hud_usage_error("out of memory");
-	comma = strchr(copy, ',');
-	if (!comma)
-		hud_usage_error("invalid --time '%s' (START,END in seconds, e.g. 2,5 or 2,)", arg);
-	*comma = '\0';
-	f->time_start = 0;
-	f->time_end = -1;
-	if (*copy && hud_parse_double(copy, 0, 1e9, &f->time_start))
-		hud_usage_error("invalid --time start '%s'", copy);
-	if (comma[1] && hud_parse_double(comma + 1, 0, 1e9, &f->time_end))
-		hud_usage_error("invalid --time end '%s'", comma + 1);
-	if (f->time_end >= 0 && f->time_end <= f->time_start)
-		hud_usage_error("--time end must be after its start ('%s')", arg);
-	free(copy);
-}
-
 static void parse_tids(const char *arg, struct hud_filter *f)
 {
 	char *copy = strdup(arg), *tok, *save = NULL;
@@ -228,21 +207,13 @@ int main(int argc, char **argv)
 			o.format = (enum report_format)k;
 			break;
 		case OPT_THREADS:
-			if (!strcmp(optarg, "workers"))
-				o.roles = HUD_ROLES_WORKERS;
-			else if (!strcmp(optarg, "blocking"))
-				o.roles = HUD_ROLES_BLOCKING;
-			else if (!strcmp(optarg, "all"))
-				o.roles = HUD_ROLES_ALL;
-			else
-				hud_usage_error("invalid --threads '%s' (workers, blocking or all)",
-						optarg);
+			o.roles = report__parse_threads(optarg);
 			break;
 		case OPT_CATEGORY:
 			o.categories = parse_categories(optarg);
 			break;
 		case OPT_TIME:
-			parse_time(optarg, &o.filter);
+			report__parse_time(optarg, &o.filter);
 			break;
 		case OPT_WINDOW:
 			if (hud_parse_double(optarg, 0.001, 1e9, &o.filter.window))
