@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR Apache-2.0
-# hud-report on damaged recordings: a real file cut short at many offsets and with single
-# bytes flipped. Every run must end with a documented exit code (0 with a warning, 3 not
-# readable, 4 partial) and never with a signal or a sanitizer report.
+# hud-report and hud-diff on damaged recordings: a real file cut short at many offsets and
+# with single bytes flipped. Every run must end with a documented exit code (hud-report: 0
+# with a warning, 3 not readable, 4 partial; hud-diff: 0 with a warning, 2 not readable)
+# and never with a signal or a sanitizer report.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
@@ -73,5 +74,42 @@ run "$tmpdir/mid.hud"
 rc=$?
 like "$rc" "^[34]$" "corrupt middle: exit 3 or 4 ($rc)"
 like "$(cat "$tmpdir/err")" "corrupt chunk at offset [0-9]+" "... naming the offset"
+
+# hud-diff: the intact recording against damaged copies of itself.
+diff_run() {
+	"$HUD_DIFF" --threads all -f json "$tmpdir/r.hud" "$1" >/dev/null 2>"$tmpdir/err"
+}
+bad=""
+n=0
+for off in $(seq 0 7 120) $(seq 121 $(((size - 121) / 60 + 1)) "$size"); do
+	[ "$off" -le "$size" ] || continue
+	head -c "$off" "$tmpdir/r.hud" >"$tmpdir/cut.hud"
+	diff_run "$tmpdir/cut.hud"
+	rc=$?
+	n=$((n + 1))
+	case $rc in
+	0 | 2) ;;
+	*) bad="$bad $off:$rc" ;;
+	esac
+done
+is "$bad" "" "hud-diff, cut at $n offsets: always exit 0 or 2"
+RANDOM=7
+bad=""
+for i in $(seq 1 60); do
+	cp "$tmpdir/r.hud" "$tmpdir/flip.hud"
+	off=$(((RANDOM * 32768 + RANDOM) % size))
+	printf "\\x$(printf %02x $((RANDOM % 255 + 1)))" |
+		dd of="$tmpdir/flip.hud" bs=1 seek="$off" conv=notrunc 2>/dev/null
+	diff_run "$tmpdir/flip.hud"
+	rc=$?
+	case $rc in
+	0 | 2) ;;
+	*) bad="$bad $off:$rc" ;;
+	esac
+done
+is "$bad" "" "hud-diff, 60 single-byte corruptions: always exit 0 or 2"
+diff_run "$tmpdir/mid.hud"
+like "$?" "^[02]$" "hud-diff, corrupt middle: exit 0 or 2"
+like "$(cat "$tmpdir/err")" "corrupt chunk at offset [0-9]+" "... naming the damage"
 
 done_testing
