@@ -56,7 +56,8 @@ static int buf_add_frame(struct buf *b, const char *name, int kernel)
 	return err;
 }
 
-static int line_for(const struct hud_stack *s, int cat, int with_cat, struct buf *b)
+static int line_for(const struct hud_profile *p, const struct hud_stack *s, int cat, int with_cat,
+		    struct buf *b)
 {
 	char tmp[512];
 	uint32_t i;
@@ -70,9 +71,11 @@ static int line_for(const struct hud_stack *s, int cat, int with_cat, struct buf
 	for (i = s->nr_frames; !err && i-- > 0;) {
 		if (b->len)
 			err = buf_add(b, ";", 1);
-		if (!err)
-			err = buf_add_frame(b, report__frame_name(&s->frames[i], tmp, sizeof(tmp)),
-					    s->frames[i].kernel);
+		if (!err) {
+			const struct hud_sym_frame *f = profile__frame(p, s, i);
+
+			err = buf_add_frame(b, report__frame_name(f, tmp, sizeof(tmp)), f->kernel);
+		}
 	}
 	if (!err && !b->len)
 		err = buf_add(b, "[no stack]", 10);
@@ -127,7 +130,7 @@ int folded__build(struct folded *f, const struct hud_profile *p, const struct re
 			v = o->weight_time ? s->ns[c] / 1000 : s->count[c];
 			if (!v)
 				continue;
-			err = line_for(s, c, o->weight_time, &b);
+			err = line_for(p, s, c, o->weight_time, &b);
 			if (err)
 				break;
 			h = hash_str(b.s);
@@ -151,7 +154,8 @@ int folded__build(struct folded *f, const struct hud_profile *p, const struct re
 				l = &f->lines[f->nr];
 				l->hash = h;
 				l->value = 0;
-				l->cls_leaf = s->nr_frames ? s->frames[0].cls : HUD_FC_UNKNOWN;
+				l->cls_leaf = s->nr_frames ? profile__frame(p, s, 0)->cls
+							   : HUD_FC_UNKNOWN;
 				l->stack = strdup(b.s);
 				if (!l->stack) {
 					err = -ENOMEM;

@@ -13,27 +13,30 @@
  * stack entirely in std, the runtime or libc) the leafmost symbolized user-space frame;
  * failing that the leaf user frame as "[unknown] dso+0xoff", so nothing is dropped.
  */
-int hotspots__blame(const struct hud_stack *s, char *buf, size_t size,
+int hotspots__blame(const struct hud_profile *p, const struct hud_stack *s, char *buf, size_t size,
 		    const struct hud_sym_frame **frame)
 {
+	const struct hud_sym_frame *f;
 	uint32_t i;
 
 	*frame = NULL;
 	if (s->hot_frame >= 0) {
-		*frame = &s->frames[s->hot_frame];
+		*frame = profile__frame(p, s, (uint32_t)s->hot_frame);
 		return snprintf(buf, size, "%s", (*frame)->function);
 	}
 	for (i = 0; i < s->nr_frames; i++) {
-		if (!s->frames[i].kernel && s->frames[i].function) {
-			*frame = &s->frames[i];
-			return snprintf(buf, size, "%s", s->frames[i].function);
+		f = profile__frame(p, s, i);
+		if (!f->kernel && f->function) {
+			*frame = f;
+			return snprintf(buf, size, "%s", f->function);
 		}
 	}
 	for (i = 0; i < s->nr_frames; i++) {
-		if (!s->frames[i].kernel) {
-			*frame = &s->frames[i];
-			return snprintf(buf, size, "[unknown] %s+0x%llx", s->frames[i].dso,
-					(unsigned long long)s->frames[i].offset);
+		f = profile__frame(p, s, i);
+		if (!f->kernel) {
+			*frame = f;
+			return snprintf(buf, size, "[unknown] %s+0x%llx", f->dso,
+					(unsigned long long)f->offset);
 		}
 	}
 	return snprintf(buf, size, s->nr_frames ? "[kernel only]" : "[no stack]");
@@ -131,7 +134,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 
 		if (!hotspots__selected(s, roles))
 			continue;
-		hotspots__blame(s, name, sizeof(name), &f);
+		hotspots__blame(p, s, name, sizeof(name), &f);
 		user = s->hot_frame >= 0;
 		for (c = 0; c < HUD_CAT_MAX; c++) {
 			struct hud_hotspot *hs;
@@ -192,14 +195,14 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 		sort_cat = hs->cat;
 		qsort(hs->stacks, hs->nr_stacks, sizeof(*hs->stacks), cmp_stack);
 		top = &p->stacks[hs->stacks[0]];
-		hotspots__blame(top, name, sizeof(name), &f);
+		hotspots__blame(p, top, name, sizeof(name), &f);
 		if (f) {
 			hs->file = f->file;
 			hs->line = f->line;
 			hs->dso = f->dso;
 		}
 		if (top->reason_frame >= 0)
-			hs->reason = top->frames[top->reason_frame].function;
+			hs->reason = profile__frame(p, top, (uint32_t)top->reason_frame)->function;
 		hs->threads = count_threads(p, hs->stacks, hs->nr_stacks);
 	}
 	if (h->nr)

@@ -50,7 +50,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 int hotspots__selected(const struct hud_stack *s, unsigned roles);
 
 /* Name a stack is blamed on, written into @buf; sets *frame to the blamed frame (or NULL). */
-int hotspots__blame(const struct hud_stack *s, char *buf, size_t size,
+int hotspots__blame(const struct hud_profile *p, const struct hud_stack *s, char *buf, size_t size,
 		    const struct hud_sym_frame **frame);
 
 void hotspots__free(struct hud_hotspots *h);

@@ -72,12 +72,16 @@ static json_t *stack_json(const struct hud_profile *p, const struct hud_stack *s
 	set(o, "thread", str_or_null(profile__thread_name(p, s->src, s->tid)), err);
 	set(o, "role", json_string(hud_role__name(s->role)), err);
 	set(o, "reason",
-	    s->reason_frame >= 0 ? json_string(s->frames[s->reason_frame].function) : json_null(),
+	    s->reason_frame >= 0
+		    ? json_string(profile__frame(p, s, (uint32_t)s->reason_frame)->function)
+		    : json_null(),
 	    err);
 	for (i = 0; i < s->nr_frames; i++) {
-		if (!s->frames[i].kernel && user++ == (uint32_t)max_frames)
+		const struct hud_sym_frame *f = profile__frame(p, s, i);
+
+		if (!f->kernel && user++ == (uint32_t)max_frames)
 			break;
-		if (json_array_append_new(frames, frame_json(&s->frames[i], err)))
+		if (json_array_append_new(frames, frame_json(f, err)))
 			*err = -ENOMEM;
 	}
 	set(o, "frames", frames, err);

@@ -124,6 +124,7 @@ static void parse_tids(const char *arg, struct hud_filter *f)
 
 int main(int argc, char **argv)
 {
+	static char out_buf[64 << 10];
 	enum {
 		OPT_TOP = 256,
 		OPT_STACKS,
@@ -301,6 +302,8 @@ int main(int argc, char **argv)
 			out = stdout;
 			goto cleanup;
 		}
+		/* A trace runs to hundreds of MB: write it in 64 KiB, not st_blksize, pieces. */
+		setvbuf(out, out_buf, _IOFBF, sizeof(out_buf));
 	}
 	o.color = color && !output && o.format == REPORT_TEXT && !(no_color && *no_color) &&
 		  isatty(STDOUT_FILENO);

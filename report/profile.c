@@ -44,6 +44,132 @@ const char *hud_role__name(enum hud_role r)
 	return r < HUD_ROLE_MAX ? names[r] : "?";
 }
 
+/* ---- arena: the stacks' index arrays, all freed at once -------------------------- */
+
+#define ARENA_CHUNK_IDS (64u << 10) /* uint32_t per chunk: 256 KiB */
+
+struct hud_arena {
+	struct hud_arena *next;
+	size_t used, cap;
+	uint32_t ids[];
+};
+
+/* Room for @n indices, exactly: millions of small arrays, no per-array malloc overhead. */
+static uint32_t *arena_alloc(struct hud_profile *p, size_t n)
+{
+	struct hud_arena *a = p->arena;
+	uint32_t *ret;
+
+	if (!a || a->cap - a->used < n) {
+		size_t cap = n > ARENA_CHUNK_IDS / 4 ? n : ARENA_CHUNK_IDS;
+
+		a = malloc(sizeof(*a) + cap * sizeof(a->ids[0]));
+		if (!a)
+			return NULL;
+		a->cap = cap;
+		a->used = 0;
+		if (cap != ARENA_CHUNK_IDS && p->arena) {
+			/* A big one-off: keep filling the current chunk afterwards. */
+			a->next = p->arena->next;
+			p->arena->next = a;
+		} else {
+			a->next = p->arena;
+			p->arena = a;
+		}
+	}
+	ret = a->ids + a->used;
+	a->used += n;
+	return ret;
+}
+
+/*
+ * Grow @arr of *@cap elements to hold @need, by half again (not doubling, and without
+ * zeroing the new space: pages that are never used then never count in the RSS).
+ */
+static void *grow_lazy(void *arr, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	size_t ncap = *cap ? *cap : first;
+	void *n;
+
+	if (need <= *cap)
+		return arr;
+	while (ncap < need)
+		ncap += ncap / 2;
+	n = realloc(arr, ncap * elem);
+	if (n)
+		*cap = ncap;
+	return n;
+}
+
+#define GROW_LAZY(arr, cap, need, first)                                            \
+	({                                                                          \
+		void *g_ = grow_lazy((arr), &(cap), (need), sizeof(*(arr)), first); \
+		if (g_)                                                             \
+			(arr) = g_;                                                 \
+		g_ != NULL;                                                         \
+	})
+
+/* ---- unique addresses -------------------------------------------------------------- */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t loc_hash(uint16_t src, uint32_t pid, uint64_t ip, uint8_t kind)
+{
+	return mix64(ip ^ mix64((uint64_t)src << 40 | (uint64_t)kind << 32 | pid));
+}
+
+static int loc_index_rebuild(struct hud_profile *p, size_t cap)
+{
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+	size_t i;
+
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < p->nr_locs; i++) {
+		const struct hud_loc *l = &p->locs[i];
+		size_t j = loc_hash(l->src, l->pid, l->ip, l->kind) & (cap - 1);
+
+		while (idx[j])
+			j = (j + 1) & (cap - 1);
+		idx[j] = (uint32_t)i + 1;
+	}
+	free(p->loc_index);
+	p->loc_index = idx;
+	p->loc_index_cap = cap;
+	return 0;
+}
+
+/* The index of the unique address (src, pid, ip, kind), created on first sight; -ENOMEM. */
+static int64_t loc_intern(struct hud_profile *p, uint16_t src, uint32_t pid, uint64_t ip,
+			  uint8_t kind)
+{
+	size_t j, mask;
+	struct hud_loc *l;
+
+	if ((p->nr_locs + 1) * 2 > p->loc_index_cap &&
+	    loc_index_rebuild(p, p->loc_index_cap ? p->loc_index_cap * 2 : 4096))
+		return -ENOMEM;
+	mask = p->loc_index_cap - 1;
+	for (j = loc_hash(src, pid, ip, kind) & mask; p->loc_index[j]; j = (j + 1) & mask) {
+		l = &p->locs[p->loc_index[j] - 1];
+		if (l->ip == ip && l->pid == pid && l->src == src && l->kind == kind)
+			return p->loc_index[j] - 1;
+	}
+	if (p->nr_locs >= UINT32_MAX - 1 || !GROW_LAZY(p->locs, p->cap_locs, p->nr_locs + 1, 4096))
+		return -ENOMEM;
+	p->locs[p->nr_locs] = (struct hud_loc){.ip = ip, .pid = pid, .src = src, .kind = kind};
+	p->loc_index[j] = (uint32_t)++p->nr_locs;
+	return (int64_t)p->nr_locs - 1;
+}
+
 /* ---- unique stacks ---------------------------------------------------------------- */
 
 struct stack_key {
@@ -87,11 +213,22 @@ static int index_rebuild(struct hud_profile *p, size_t cap)
 	return 0;
 }
 
-static int stack_eq(const struct hud_stack *s, const struct stack_key *k, uint64_t h)
+/*
+ * Addresses are compared through the stack's locs: within one (src, pid) and position,
+ * equal addresses are the same loc, so this is an exact comparison.
+ */
+static int stack_eq(const struct hud_profile *p, const struct hud_stack *s,
+		    const struct stack_key *k, uint64_t h)
 {
-	return s->hash == h && s->src == k->src && s->pid == k->pid && s->tid == k->tid &&
-	       s->nr_kernel == k->nk && s->nr_user == k->nu &&
-	       !memcmp(s->ips, k->ips, ((size_t)k->nk + k->nu) * sizeof(*k->ips));
+	uint32_t i, n = (uint32_t)k->nk + k->nu;
+
+	if (s->hash != h || s->src != k->src || s->pid != k->pid || s->tid != k->tid ||
+	    s->nr_kernel != k->nk || s->nr_user != k->nu)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (p->locs[s->locs[i]].ip != k->ips[i])
+			return 0;
+	return 1;
 }
 
 static struct hud_stack *stack_find(const struct hud_profile *p, const struct stack_key *k)
@@ -102,32 +239,49 @@ static struct hud_stack *stack_find(const struct hud_profile *p, const struct st
 	if (!p->index_cap)
 		return NULL;
 	for (j = h & (p->index_cap - 1); p->index[j]; j = (j + 1) & (p->index_cap - 1))
-		if (stack_eq(&p->stacks[p->index[j] - 1], k, h))
+		if (stack_eq(p, &p->stacks[p->index[j] - 1], k, h))
 			return &p->stacks[p->index[j] - 1];
 	return NULL;
+}
+
+static uint8_t loc_kind(const struct stack_key *k, uint32_t i)
+{
+	if (i < k->nk)
+		return HUD_LOC_KERNEL;
+	/* Every user frame but the leaf is a return address. */
+	return i == k->nk ? HUD_LOC_LEAF : HUD_LOC_RETURN;
 }
 
 /* The unique stack for @k, created on first sight. NULL on ENOMEM. */
 static struct hud_stack *stack_intern(struct hud_profile *p, const struct stack_key *k)
 {
 	uint64_t h = stack_hash(k);
-	size_t j, n = (size_t)k->nk + k->nu;
+	size_t j, n = (size_t)k->nk + k->nu, i;
 	struct hud_stack *s;
+	uint32_t *locs;
 
 	if ((p->nr_stacks + 1) * 2 > p->index_cap &&
 	    index_rebuild(p, p->index_cap ? p->index_cap * 2 : 1024))
 		return NULL;
 	for (j = h & (p->index_cap - 1); p->index[j]; j = (j + 1) & (p->index_cap - 1))
-		if (stack_eq(&p->stacks[p->index[j] - 1], k, h))
+		if (stack_eq(p, &p->stacks[p->index[j] - 1], k, h))
 			return &p->stacks[p->index[j] - 1];
-	if (p->nr_stacks >= UINT32_MAX - 1 || !HUD_GROW(p->stacks, p->cap_stacks, p->nr_stacks + 1))
+	if (p->nr_stacks >= UINT32_MAX - 1 ||
+	    !GROW_LAZY(p->stacks, p->cap_stacks, p->nr_stacks + 1, 1024))
 		return NULL;
+	locs = arena_alloc(p, n);
+	if (!locs)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		int64_t id = loc_intern(p, k->src, k->pid, k->ips[i], loc_kind(k, (uint32_t)i));
+
+		if (id < 0)
+			return NULL;
+		locs[i] = (uint32_t)id;
+	}
 	s = &p->stacks[p->nr_stacks];
 	memset(s, 0, sizeof(*s));
-	s->ips = malloc(n ? n * sizeof(*s->ips) : 1);
-	if (!s->ips)
-		return NULL;
-	memcpy(s->ips, k->ips, n * sizeof(*s->ips));
+	s->locs = locs;
 	s->src = k->src;
 	s->pid = k->pid;
 	s->tid = k->tid;
@@ -366,6 +520,8 @@ static int scan_record(struct load_ctx *c, const struct hud_record *rec)
 		seen_time(c, s->time_ns);
 		break;
 	case HUD_REC_OFFCPU:
+		/* As add_record() does: an end past 2^64 wraps below the start. */
+		seen_time(c, o->start_ns);
 		seen_time(c, o->start_ns + o->duration_ns);
 		break;
 	case HUD_REC_FINISH:
@@ -617,14 +773,6 @@ static const struct hud_ksym *find_ksym(const struct hud_source *s, uint64_t ip)
 	return NULL;
 }
 
-static int push_frame(struct hud_stack *s, size_t *cap, const struct hud_sym_frame *f)
-{
-	if (!HUD_GROW(s->frames, *cap, s->nr_frames + 1))
-		return -ENOMEM;
-	s->frames[s->nr_frames++] = *f;
-	return 0;
-}
-
 /* How to fix a binary that could not be used, by reason. */
 static const char *dso_fix(enum hud_dso_status st)
 {
@@ -686,97 +834,32 @@ static int is_user_prefix(const struct hud_profile *p, const char *fn)
 	return 0;
 }
 
-static int symbolize_stack(struct hud_profile *p, struct hud_symbolizer *sym, struct hud_stack *s)
+/* What roles, idleness and blocking reasons look for in a frame, decided once per frame. */
+enum {
+	FF_WORKER = 1 << 0,   /* a runtime scheduler frame: the thread works as a worker */
+	FF_BLOCKING = 1 << 1, /* a blocking-pool frame */
+	FF_BLOCK_ON = 1 << 2, /* the runtime's block_on, a runtime frame (by its shown name) */
+	FF_SYSCALL = 1 << 3,  /* kernel: a system call or page fault: why it blocked */
+	FF_SCHED = 1 << 4,    /* kernel: the scheduler itself, never the reason */
+};
+
+static int has_needle(const char *fn, const char *const *needles)
 {
-	const struct hud_source *src = &p->sources[s->src];
-	uint32_t i, n = (uint32_t)s->nr_kernel + s->nr_user;
-	size_t cap = 0;
-	int err;
+	int k;
 
-	for (i = 0; i < n; i++) {
-		struct hud_sym_frame f = {0};
-		const struct hud_frame *fr;
-		const struct hud_map *m;
-		struct hud_dso *dso;
-		int k, nr;
-
-		p->frames_total++;
-		if (i < s->nr_kernel) {
-			const struct hud_ksym *ks = find_ksym(src, s->ips[i]);
-
-			f.dso = "[kernel.kallsyms]";
-			f.offset = s->ips[i];
-			f.kernel = 1;
-			f.cls = HUD_FC_KERNEL;
-			if (ks) {
-				f.function = ks->name;
-				p->frames_symbolized++;
-			}
-			err = push_frame(s, &cap, &f);
-			if (err)
-				return err;
-			continue;
-		}
-		m = find_map(p, s->src, s->pid, s->ips[i]);
-		if (!m) {
-			f.dso = "[unmapped]";
-			f.offset = s->ips[i];
-			f.cls = HUD_FC_UNKNOWN;
-			err = push_frame(s, &cap, &f);
-			if (err)
-				return err;
-			continue;
-		}
-		f.dso = m->path;
-		f.offset = s->ips[i] - m->start + m->pgoff;
-		dso = hud_symbolizer__dso(sym, m->path, m->build_id, m->build_id_size);
-		if (!dso)
-			return -ENOMEM;
-		err = note_dso_failure(p, dso);
-		if (err)
-			return err;
-		/* Every frame but the leaf is a return address: look up the call (perf does). */
-		f.ret = i > s->nr_kernel;
-		nr = hud_dso__lookup(dso, f.offset, f.ret, &fr);
-		if (nr < 0)
-			return nr;
-		if (nr == 0) {
-			f.cls = HUD_FC_UNKNOWN;
-			err = push_frame(s, &cap, &f);
-			if (err)
-				return err;
-			continue;
-		}
-		p->frames_symbolized++;
-		for (k = 0; k < nr; k++) {
-			f.function = fr[k].function;
-			f.raw = fr[k].raw;
-			f.file = fr[k].file;
-			f.line = fr[k].line;
-			f.inlined = fr[k].inlined ? 1 : 0;
-			f.cls = is_user_prefix(p, f.function)
-					? HUD_FC_USER
-					: hud_classify_frame(f.function, f.file, f.dso, 0);
-			err = push_frame(s, &cap, &f);
-			if (err)
-				return err;
-		}
-	}
+	for (k = 0; needles[k]; k++)
+		if (strstr(fn, needles[k]))
+			return 1;
 	return 0;
 }
 
-static int has_frame(const struct hud_stack *s, const char *const *needles)
+static int has_prefix(const char *fn, const char *const *prefixes)
 {
-	uint32_t i;
 	int k;
 
-	for (i = 0; i < s->nr_frames; i++) {
-		if (!s->frames[i].function || s->frames[i].kernel)
-			continue;
-		for (k = 0; needles[k]; k++)
-			if (strstr(s->frames[i].function, needles[k]))
-				return 1;
-	}
+	for (k = 0; prefixes[k]; k++)
+		if (!strncmp(fn, prefixes[k], strlen(prefixes[k])))
+			return 1;
 	return 0;
 }
 
@@ -785,26 +868,213 @@ static int has_frame(const struct hud_stack *s, const char *const *needles)
  * workers through the blocking pool (so both kinds of frames are on a worker's stack),
  * block_in_place moves the worker role to another thread, and names are configurable.
  */
-static enum hud_role stack_role(const struct hud_stack *s)
-{
-	static const char *const worker[] = {
-		"tokio::runtime::scheduler::multi_thread::worker::",
-		"tokio::runtime::scheduler::current_thread::",
-		"tokio::runtime::thread_pool::worker::", /* Tokio before 1.21 */
-		"tokio::runtime::basic_scheduler::",	 /* Tokio before 1.21 */
-		"tokio::runtime::park::CachedParkThread::block_on",
-		"tokio::runtime::runtime::Runtime::block_on",
-		NULL,
-	};
-	static const char *const blocking[] = {
-		"tokio::runtime::blocking::pool::Inner::run",
-		"tokio::runtime::blocking::pool::Spawner::spawn_thread",
-		NULL,
-	};
+static const char *const worker_frames[] = {
+	"tokio::runtime::scheduler::multi_thread::worker::",
+	"tokio::runtime::scheduler::current_thread::",
+	"tokio::runtime::thread_pool::worker::", /* Tokio before 1.21 */
+	"tokio::runtime::basic_scheduler::",	 /* Tokio before 1.21 */
+	"tokio::runtime::park::CachedParkThread::block_on",
+	"tokio::runtime::runtime::Runtime::block_on",
+	NULL,
+};
+static const char *const blocking_frames[] = {
+	"tokio::runtime::blocking::pool::Inner::run",
+	"tokio::runtime::blocking::pool::Spawner::spawn_thread",
+	NULL,
+};
+/* Where the runtime parks a thread that entered it (see is_runtime_idle()). */
+static const char *const block_on_frames[] = {
+	"tokio::runtime::runtime::Runtime::block_on",
+	"tokio::runtime::handle::Handle::block_on",
+	"tokio::runtime::scheduler::current_thread::",
+	"tokio::runtime::scheduler::multi_thread::MultiThread::block_on",
+	"tokio::runtime::basic_scheduler::", /* Tokio before 1.21 */
+	NULL,
+};
+static const char *const sched_frames[] = {
+	"schedule", "__schedule", "__switch_to", "finish_task_switch", "preempt_schedule", NULL,
+};
 
-	if (has_frame(s, worker))
+static uint8_t kernel_flags(const char *fn)
+{
+	if (!fn)
+		return 0;
+	if (strstr(fn, "_sys_") &&
+	    (!strncmp(fn, "__x64_sys_", 10) || !strncmp(fn, "__arm64_sys_", 12) ||
+	     !strncmp(fn, "__se_sys_", 9) || !strncmp(fn, "__do_sys_", 9)))
+		return FF_SYSCALL;
+	if (!strcmp(fn, "asm_exc_page_fault") || !strcmp(fn, "exc_page_fault"))
+		return FF_SYSCALL;
+	return has_prefix(fn, sched_frames) ? FF_SCHED : 0;
+}
+
+/*
+ * Put @f in the frame table at @slot (p->nr_frames: appended), classified, with its flags,
+ * and with the name it is shown under (--no-demangle: the raw one; classes and roles still
+ * use the demangled one).
+ */
+static int add_frame(struct hud_profile *p, uint32_t slot, struct hud_sym_frame *f)
+{
+	size_t cap, cap_flags;
+	uint8_t flags = 0;
+
+	if (f->kernel) {
+		flags = kernel_flags(f->function);
+	} else if (f->function) {
+		f->cls = is_user_prefix(p, f->function)
+				 ? HUD_FC_USER
+				 : hud_classify_frame(f->function, f->file, f->dso, 0);
+		if (has_needle(f->function, worker_frames))
+			flags |= FF_WORKER;
+		if (has_needle(f->function, blocking_frames))
+			flags |= FF_BLOCKING;
+	}
+	if (p->no_demangle && f->raw)
+		f->function = f->raw;
+	if (f->cls == HUD_FC_RUNTIME && f->function && has_prefix(f->function, block_on_frames))
+		flags |= FF_BLOCK_ON;
+	if (slot == p->nr_frames) {
+		if (p->nr_frames >= UINT32_MAX - 1)
+			return -E2BIG;
+		if (p->nr_frames == p->cap_frames) {
+			/* Two arrays of one capacity: both grow alike. */
+			cap = p->cap_frames;
+			cap_flags = p->cap_frames;
+			if (!GROW_LAZY(p->frames, cap, p->nr_frames + 1, 1024) ||
+			    !GROW_LAZY(p->frame_flags, cap_flags, p->nr_frames + 1, 1024))
+				return -ENOMEM;
+			p->cap_frames = cap;
+		}
+		p->nr_frames++;
+	}
+	p->frames[slot] = *f;
+	p->frame_flags[slot] = flags;
+	return 0;
+}
+
+/*
+ * Symbolize unique address @id into its frames: the innermost one in frame slot @id, the
+ * functions it is inlined into (if any) appended at l->first (see profile__symbolize()).
+ */
+static int loc_symbolize(struct hud_profile *p, struct hud_symbolizer *sym, uint32_t id)
+{
+	struct hud_loc *l = &p->locs[id];
+	struct hud_sym_frame f = {0};
+	const struct hud_frame *fr;
+	const struct hud_map *m;
+	struct hud_dso *dso;
+	int k, nr, err;
+
+	l->nr = 1;
+	if (l->kind == HUD_LOC_KERNEL) {
+		const struct hud_ksym *ks = find_ksym(&p->sources[l->src], l->ip);
+
+		f.dso = "[kernel.kallsyms]";
+		f.offset = l->ip;
+		f.kernel = 1;
+		f.cls = HUD_FC_KERNEL;
+		if (ks) {
+			f.function = ks->name;
+			l->symbolized = 1;
+		}
+		return add_frame(p, id, &f);
+	}
+	m = find_map(p, l->src, l->pid, l->ip);
+	if (!m) {
+		f.dso = "[unmapped]";
+		f.offset = l->ip;
+		f.cls = HUD_FC_UNKNOWN;
+		return add_frame(p, id, &f);
+	}
+	f.dso = m->path;
+	f.offset = l->ip - m->start + m->pgoff;
+	dso = hud_symbolizer__dso(sym, m->path, m->build_id, m->build_id_size);
+	if (!dso)
+		return -ENOMEM;
+	err = note_dso_failure(p, dso);
+	if (err)
+		return err;
+	/* Every frame but the leaf is a return address: look up the call (perf does). */
+	f.ret = l->kind == HUD_LOC_RETURN;
+	nr = hud_dso__lookup(dso, f.offset, f.ret, &fr);
+	if (nr < 0)
+		return nr;
+	if (nr == 0) {
+		f.cls = HUD_FC_UNKNOWN;
+		return add_frame(p, id, &f);
+	}
+	l->symbolized = 1;
+	l->nr = (uint32_t)nr;
+	l->first = (uint32_t)p->nr_frames;
+	for (k = 0; k < nr; k++) {
+		f.function = fr[k].function;
+		f.raw = fr[k].raw;
+		f.file = fr[k].file;
+		f.line = fr[k].line;
+		f.inlined = fr[k].inlined ? 1 : 0;
+		f.cls = HUD_FC_UNKNOWN;
+		err = add_frame(p, k ? (uint32_t)p->nr_frames : id, &f);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Symbolize the addresses of @s not seen before, and point its frames at them. */
+static int symbolize_stack(struct hud_profile *p, struct hud_symbolizer *sym, struct hud_stack *s)
+{
+	uint32_t i, j, k, n = (uint32_t)s->nr_kernel + s->nr_user;
+	uint64_t total = 0;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		const struct hud_loc *l = &p->locs[s->locs[i]];
+
+		if (!l->nr) {
+			err = loc_symbolize(p, sym, s->locs[i]);
+			if (err)
+				return err;
+		}
+		p->frames_total++;
+		p->frames_symbolized += l->symbolized;
+		total += l->nr;
+	}
+	if (total > UINT32_MAX)
+		return -E2BIG;
+	s->nr_frames = (uint32_t)total;
+	if (total == n) {
+		/* No inlined frames: loc i's frame is frame slot i, so the locs are the frames. */
+		s->frame_ids = s->locs;
+		return 0;
+	}
+	s->frame_ids = arena_alloc(p, total);
+	if (!s->frame_ids)
+		return -ENOMEM;
+	for (i = 0, k = 0; i < n; i++) {
+		const struct hud_loc *l = &p->locs[s->locs[i]];
+
+		s->frame_ids[k++] = s->locs[i];
+		for (j = 1; j < l->nr; j++)
+			s->frame_ids[k++] = l->first + j - 1;
+	}
+	return 0;
+}
+
+static uint8_t frame_flags(const struct hud_profile *p, const struct hud_stack *s, uint32_t i)
+{
+	return p->frame_flags[s->frame_ids[i]];
+}
+
+static enum hud_role stack_role(const struct hud_profile *p, const struct hud_stack *s)
+{
+	unsigned flags = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->nr_frames; i++)
+		flags |= frame_flags(p, s, i);
+	if (flags & FF_WORKER)
 		return HUD_ROLE_WORKER;
-	if (has_frame(s, blocking))
+	if (flags & FF_BLOCKING)
 		return HUD_ROLE_BLOCKING;
 	return HUD_ROLE_OTHER;
 }
@@ -825,8 +1095,7 @@ static const char *meta_of(const struct hud_profile *p, uint16_t src, const char
  */
 static enum hud_role hinted_role(const struct hud_profile *p, const struct hud_stack *s)
 {
-	const char *hint = meta_of(p, s->src, "worker_hint");
-	const char *comm = profile__thread_name(p, s->src, s->tid);
+	const char *hint, *comm;
 	uint32_t i;
 
 	/*
@@ -835,13 +1104,15 @@ static enum hud_role hinted_role(const struct hud_profile *p, const struct hud_s
 	 * Tokio 1.24, so the hint must not overrule a blocking verdict).
 	 */
 	for (i = 0; i < s->nr_frames; i++)
-		if (s->frames[i].cls == HUD_FC_RUNTIME)
+		if (profile__frame(p, s, i)->cls == HUD_FC_RUNTIME)
 			return HUD_ROLE_OTHER;
 	for (i = 0; i < s->nr_frames; i++)
-		if (!s->frames[i].kernel && !s->frames[i].function)
+		if (!profile__frame(p, s, i)->kernel && !profile__frame(p, s, i)->function)
 			break;
 	if (i == s->nr_frames)
 		return HUD_ROLE_OTHER; /* fully symbolized: the stack's verdict stands */
+	hint = meta_of(p, s->src, "worker_hint");
+	comm = profile__thread_name(p, s->src, s->tid);
 	if (hint && *hint && comm && !strncmp(comm, hint, strlen(hint)))
 		return HUD_ROLE_WORKER;
 	return HUD_ROLE_OTHER;
@@ -851,28 +1122,18 @@ static enum hud_role hinted_role(const struct hud_profile *p, const struct hud_s
  * The kernel frame that says why a thread left the CPU: the system call it was in
  * (__x64_sys_futex -> "futex"), else the leafmost frame outside the scheduler itself.
  */
-static int32_t reason_frame(const struct hud_stack *s)
+static int32_t reason_frame(const struct hud_profile *p, const struct hud_stack *s)
 {
-	static const char *const sched[] = {"schedule",		  "__schedule",	      "__switch_to",
-					    "finish_task_switch", "preempt_schedule", NULL};
 	int32_t i, leaf = -1;
-	int k;
 
-	for (i = 0; i < (int32_t)s->nr_frames && s->frames[i].kernel; i++) {
-		const char *fn = s->frames[i].function;
+	for (i = 0; i < (int32_t)s->nr_frames && profile__frame(p, s, i)->kernel; i++) {
+		uint8_t fl = frame_flags(p, s, i);
 
-		if (!fn)
+		if (!profile__frame(p, s, i)->function)
 			continue;
-		if (strstr(fn, "_sys_") &&
-		    (!strncmp(fn, "__x64_sys_", 10) || !strncmp(fn, "__arm64_sys_", 12) ||
-		     !strncmp(fn, "__se_sys_", 9) || !strncmp(fn, "__do_sys_", 9)))
+		if (fl & FF_SYSCALL)
 			return i;
-		if (!strcmp(fn, "asm_exc_page_fault") || !strcmp(fn, "exc_page_fault"))
-			return i;
-		for (k = 0; sched[k]; k++)
-			if (!strncmp(fn, sched[k], strlen(sched[k])))
-				break;
-		if (!sched[k] && leaf < 0)
+		if (!(fl & FF_SCHED) && leaf < 0)
 			leaf = i;
 	}
 	return leaf;
@@ -886,34 +1147,19 @@ static int32_t reason_frame(const struct hud_stack *s)
  * when its tasks have nothing to do. Only frames leafward of the user frame count: a
  * block_on rootward of it is the runtime running a task that blocked.
  */
-static int is_runtime_idle(const struct hud_stack *s)
+static int is_runtime_idle(const struct hud_profile *p, const struct hud_stack *s)
 {
-	static const char *const block_on[] = {
-		"tokio::runtime::runtime::Runtime::block_on",
-		"tokio::runtime::handle::Handle::block_on",
-		"tokio::runtime::scheduler::current_thread::",
-		"tokio::runtime::scheduler::multi_thread::MultiThread::block_on",
-		"tokio::runtime::basic_scheduler::", /* Tokio before 1.21 */
-		NULL,
-	};
 	uint32_t i;
-	int k;
 
 	if (s->hot_frame < 0) {
 		for (i = 0; i < s->nr_frames; i++)
-			if (s->frames[i].cls == HUD_FC_RUNTIME)
+			if (profile__frame(p, s, i)->cls == HUD_FC_RUNTIME)
 				return 1;
 		return 0;
 	}
-	for (i = 0; i < (uint32_t)s->hot_frame; i++) {
-		const char *fn = s->frames[i].function;
-
-		if (!fn || s->frames[i].cls != HUD_FC_RUNTIME)
-			continue;
-		for (k = 0; block_on[k]; k++)
-			if (!strncmp(fn, block_on[k], strlen(block_on[k])))
-				return 1;
-	}
+	for (i = 0; i < (uint32_t)s->hot_frame; i++)
+		if (frame_flags(p, s, i) & FF_BLOCK_ON)
+			return 1;
 	return 0;
 }
 
@@ -923,6 +1169,21 @@ int profile__symbolize(struct hud_profile *p, struct hud_symbolizer *sym)
 	uint32_t k;
 	int err;
 
+	/*
+	 * Each unique address is symbolized and classified once, the first time a stack
+	 * holds it (so unusable binaries are listed in the order stacks reach them). Frame
+	 * slot i is the innermost frame of loc i; the outer frames of inline expansions
+	 * follow all of those. So a stack without inlined frames needs no array of its own.
+	 */
+	if (p->nr_locs) {
+		size_t cap = p->cap_frames, cap_flags = p->cap_frames;
+
+		if (!GROW_LAZY(p->frames, cap, p->nr_locs, p->nr_locs) ||
+		    !GROW_LAZY(p->frame_flags, cap_flags, p->nr_locs, p->nr_locs))
+			return -ENOMEM;
+		p->cap_frames = cap;
+		p->nr_frames = p->nr_locs;
+	}
 	for (i = 0; i < p->nr_stacks; i++) {
 		struct hud_stack *s = &p->stacks[i];
 
@@ -930,20 +1191,16 @@ int profile__symbolize(struct hud_profile *p, struct hud_symbolizer *sym)
 		if (err)
 			return err;
 		for (k = 0; k < s->nr_frames; k++) {
-			if (s->frames[k].cls == HUD_FC_USER) {
+			if (profile__frame(p, s, k)->cls == HUD_FC_USER) {
 				s->hot_frame = (int32_t)k;
 				break;
 			}
 		}
-		s->role = stack_role(s);
+		s->role = stack_role(p, s);
 		if (s->role == HUD_ROLE_OTHER)
 			s->role = hinted_role(p, s);
-		s->reason_frame = reason_frame(s);
-		/* Names are only shown from here on: --no-demangle swaps them now. */
-		for (k = 0; p->no_demangle && k < s->nr_frames; k++)
-			if (s->frames[k].raw)
-				s->frames[k].function = s->frames[k].raw;
-		if (s->count[HUD_CAT_BLOCKED] && is_runtime_idle(s)) {
+		s->reason_frame = reason_frame(p, s);
+		if (s->count[HUD_CAT_BLOCKED] && is_runtime_idle(p, s)) {
 			s->count[HUD_CAT_IDLE] += s->count[HUD_CAT_BLOCKED];
 			s->ns[HUD_CAT_IDLE] += s->ns[HUD_CAT_BLOCKED];
 			s->count[HUD_CAT_BLOCKED] = 0;
@@ -970,9 +1227,11 @@ void profile__free(struct hud_profile *p)
 	}
 	for (i = 0; i < p->nr_maps; i++)
 		free(p->maps[i].path);
-	for (i = 0; i < p->nr_stacks; i++) {
-		free(p->stacks[i].ips);
-		free(p->stacks[i].frames);
+	while (p->arena) {
+		struct hud_arena *next = p->arena->next;
+
+		free(p->arena);
+		p->arena = next;
 	}
 	for (i = 0; i < p->nr_failed_dsos; i++)
 		free(p->failed_dsos[i]);
@@ -983,5 +1242,9 @@ void profile__free(struct hud_profile *p)
 	free(p->maps);
 	free(p->stacks);
 	free(p->index);
+	free(p->locs);
+	free(p->loc_index);
+	free(p->frames);
+	free(p->frame_flags);
 	memset(p, 0, sizeof(*p));
 }

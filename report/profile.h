@@ -3,7 +3,10 @@
  * hud-report's model of one or more recordings: metadata, processes, thread names,
  * mappings, kernel symbols, and every unique (thread, stack) with what was measured on it.
  * Built by streaming each file once, so memory grows with the number of unique stacks,
- * not with the number of events.
+ * not with the number of events. A stack is an array of indices of unique addresses
+ * (struct hud_loc), and each unique address is symbolized, classified and stored once, in
+ * a frame table that every stack holding it shares: about 4 bytes per recorded frame of a
+ * unique stack (8 with inlined frames), plus the 136-byte struct hud_stack.
  */
 #ifndef HUD_PROFILE_H
 #define HUD_PROFILE_H
@@ -14,6 +17,7 @@
 #include "classify.h"
 
 struct hud_symbolizer;
+struct hud_arena;
 
 /* What an event measured. Off-CPU intervals are split by why the thread was off-CPU. */
 enum hud_category {
@@ -39,6 +43,11 @@ enum hud_role {
 
 const char *hud_role__name(enum hud_role r);
 
+/*
+ * One symbolized frame. Frames live once in the profile's frame table (p->frames): each
+ * unique address of a stack symbolizes into a run of them (its inline expansion), shared
+ * by every stack it appears in. Use profile__frame() to reach a stack's frames.
+ */
 struct hud_sym_frame {
 	const char *function; /* NULL: unknown, print dso+offset */
 	const char *raw;      /* the symbol as in the binary (for --no-demangle) */
@@ -53,20 +62,49 @@ struct hud_sym_frame {
 };
 
 struct hud_stack {
-	uint16_t src; /* index of the input file */
-	uint32_t pid, tid;
-	uint16_t nr_kernel, nr_user;
-	uint64_t *ips;
+	/* The key, first: what a lookup reads. */
 	uint64_t hash;
+	/* nr_kernel + nr_user indices into p->locs: the recorded addresses, leaf first. */
+	uint32_t *locs;
+	uint32_t pid, tid;
+	uint16_t src; /* index of the input file */
+	uint16_t nr_kernel, nr_user;
+	uint8_t role;	      /* enum hud_role */
+	uint32_t nr_frames;   /* after profile__symbolize(), inlined frames expanded */
+	int32_t hot_frame;    /* the first user frame from the leaf, or -1 */
+	int32_t reason_frame; /* the kernel frame that says why it blocked, or -1 */
 	/* Measurements per category; ns is sampling-period weighted for CPU samples. */
 	uint64_t count[HUD_CAT_MAX];
 	uint64_t ns[HUD_CAT_MAX];
-	/* Filled by profile__symbolize(). */
-	struct hud_sym_frame *frames; /* leaf first, inlined frames expanded */
-	uint32_t nr_frames;
-	int32_t hot_frame;    /* the first user frame from the leaf, or -1 */
-	int32_t reason_frame; /* the kernel frame that says why it blocked, or -1 */
-	uint8_t role;	      /* enum hud_role */
+	/*
+	 * Filled by profile__symbolize(): nr_frames indices into p->frames, leaf first (the
+	 * same array as locs when no address expands into inlined frames).
+	 */
+	uint32_t *frame_ids;
+};
+
+/*
+ * A unique address of the recording: where a stack's instruction pointer symbolizes the
+ * same way everywhere (same process, same kind of frame). Stacks hold indices of these.
+ */
+struct hud_loc {
+	uint64_t ip;
+	uint32_t pid;
+	uint16_t src;
+	uint8_t kind;	    /* HUD_LOC_KERNEL, HUD_LOC_LEAF or HUD_LOC_RETURN */
+	uint8_t symbolized; /* 1 once resolved to a name (counted in frames_symbolized) */
+	/*
+	 * After profile__symbolize(): its nr frames, innermost first, are p->frames[its
+	 * index], then (inlined code) p->frames[first .. first + nr - 2].
+	 */
+	uint32_t first;
+	uint32_t nr; /* 0: not symbolized yet */
+};
+
+enum hud_loc_kind {
+	HUD_LOC_KERNEL, /* a kernel address */
+	HUD_LOC_LEAF,	/* the leaf user frame: the interrupted instruction */
+	HUD_LOC_RETURN, /* any other user frame: a return address */
 };
 
 struct hud_thread {
@@ -127,6 +165,16 @@ struct hud_profile {
 	uint32_t *index; /* open addressing over stacks, 0 = empty, else stack index + 1 */
 	size_t index_cap;
 
+	/* Unique addresses, and the symbolized frames they expand to (profile__symbolize()). */
+	struct hud_loc *locs;
+	size_t nr_locs, cap_locs;
+	uint32_t *loc_index; /* open addressing over locs, like index */
+	size_t loc_index_cap;
+	struct hud_sym_frame *frames;
+	size_t nr_frames, cap_frames;
+	uint8_t *frame_flags;	 /* per frame: what roles, idleness and reasons look for */
+	struct hud_arena *arena; /* the stacks' locs and frame_ids arrays */
+
 	uint64_t samples, offcpu_events, lost;
 	double duration_s; /* sum over sources of the (filtered) recorded time */
 
@@ -170,6 +218,13 @@ struct hud_event {
  */
 int profile__replay(const struct hud_profile *p, const struct hud_filter *f,
 		    int (*cb)(void *ctx, const struct hud_event *e), void *ctx);
+
+/* Frame @i (0 = leaf) of a symbolized stack, i < s->nr_frames. */
+static inline const struct hud_sym_frame *profile__frame(const struct hud_profile *p,
+							 const struct hud_stack *s, uint32_t i)
+{
+	return &p->frames[s->frame_ids[i]];
+}
 
 /* Value of a META key of the first source, or NULL. */
 const char *profile__meta(const struct hud_profile *p, const char *key);

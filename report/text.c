@@ -70,19 +70,19 @@ static void print_frame(FILE *out, const struct hud_sym_frame *f, const struct c
 	fputc('\n', out);
 }
 
-static void print_stack(FILE *out, const struct hud_stack *s, int max_frames,
-			const struct colors *c)
+static void print_stack(FILE *out, const struct hud_profile *p, const struct hud_stack *s,
+			int max_frames, const struct colors *c)
 {
 	uint32_t i = 0, nk = 0, shown = 0;
 
 	/* Kernel frames: only the one that says why, the rest are scheduler plumbing. */
-	while (i < s->nr_frames && s->frames[i].kernel) {
+	while (i < s->nr_frames && profile__frame(p, s, i)->kernel) {
 		nk++;
 		i++;
 	}
 	if (nk && s->reason_frame >= 0)
 		fprintf(out, "          [kernel] %s (+%u frames)\n",
-			s->frames[s->reason_frame].function, nk - 1);
+			profile__frame(p, s, (uint32_t)s->reason_frame)->function, nk - 1);
 	else if (nk)
 		fprintf(out, "          [kernel: %u frames]\n", nk);
 	for (; i < s->nr_frames; i++) {
@@ -91,7 +91,7 @@ static void print_stack(FILE *out, const struct hud_stack *s, int max_frames,
 			break;
 		}
 		fprintf(out, "          %s", (int32_t)i == s->hot_frame ? "> " : "  ");
-		print_frame(out, &s->frames[i], c, (int32_t)i == s->hot_frame);
+		print_frame(out, profile__frame(p, s, i), c, (int32_t)i == s->hot_frame);
 		shown++;
 	}
 }
@@ -147,7 +147,7 @@ static void print_table(FILE *out, const struct hud_profile *p, const struct hud
 			fprintf(out, "      stack %u: %llu %s, %.1f ms, thread %u (%s)\n", k + 1,
 				(unsigned long long)s->count[cat], unit, s->ns[cat] / 1e6, s->tid,
 				profile__thread_name(p, s->src, s->tid) ?: "?");
-			print_stack(out, s, o->max_frames, c);
+			print_stack(out, p, s, o->max_frames, c);
 		}
 	}
 }

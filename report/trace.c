@@ -13,19 +13,38 @@
 #include "output.h"
 #include "util.h"
 
+/*
+ * Events are kept per thread until the end (each thread's track is written in time order,
+ * and workers are numbered once every thread's role is known), packed: a varint stream of
+ * (start delta, duration, stack, cpu, category) in chunks that grow with the thread, 8 to
+ * 10 bytes an event. One thread at a time is unpacked into struct tev to be sorted.
+ */
+#define TCHUNK_MIN    256
+#define TCHUNK_MAX    (64u << 10)
+#define TEV_MAX_BYTES (4 * 10 + 1) /* four varints and the category byte */
+
+struct tchunk {
+	struct tchunk *next;
+	uint32_t len, cap;
+	uint8_t data[];
+};
+
 struct tev {
 	uint64_t start, dur; /* ns from the start of the recording */
-	const struct hud_stack *stack;
-	uint32_t cpu, state;
+	uint32_t stack;	     /* index into p->stacks */
+	uint32_t cpu;
+	uint32_t seq; /* file order: ties keep it, whatever the qsort */
 	uint8_t cat;
+	uint8_t d_state; /* state had TASK_UNINTERRUPTIBLE */
 };
 
 struct tthread {
 	uint16_t src;
 	uint32_t pid, tid;
-	struct tev *ev;
-	size_t nr, cap;
-	int worker; /* worker number, or -1 */
+	struct tchunk *head, *tail;
+	size_t nr;
+	uint64_t last_start; /* of the last event packed */
+	int worker;	     /* worker number, or -1 */
 	uint8_t role;
 };
 
@@ -36,20 +55,128 @@ struct tctx {
 	size_t nr, cap;
 };
 
+static uint8_t *put_varint(uint8_t *b, uint64_t v)
+{
+	while (v >= 0x80) {
+		*b++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*b++ = (uint8_t)v;
+	return b;
+}
+
+static const uint8_t *get_varint(const uint8_t *b, uint64_t *v)
+{
+	uint64_t x = 0;
+	int shift = 0;
+
+	while (*b & 0x80) {
+		x |= (uint64_t)(*b++ & 0x7f) << shift;
+		shift += 7;
+	}
+	*v = x | (uint64_t)*b++ << shift;
+	return b;
+}
+
+/* Append one event to @th's stream. 0 or -ENOMEM. */
+static int tthread__put(struct tthread *th, const struct tev *e)
+{
+	uint8_t buf[TEV_MAX_BYTES], *end = buf;
+	int64_t delta = (int64_t)(e->start - th->last_start);
+	size_t len;
+
+	/* zigzag: file order is nearly time order, so deltas are small either way */
+	end = put_varint(end, ((uint64_t)delta << 1) ^ (uint64_t)(delta >> 63));
+	end = put_varint(end, e->dur);
+	end = put_varint(end, e->stack);
+	end = put_varint(end, e->cpu);
+	*end++ = (uint8_t)(e->cat | e->d_state << 4);
+	len = (size_t)(end - buf);
+	if (!th->tail || th->tail->cap - th->tail->len < len) {
+		uint32_t cap = th->tail ? th->tail->cap * 2 : TCHUNK_MIN;
+		struct tchunk *c;
+
+		if (cap > TCHUNK_MAX)
+			cap = TCHUNK_MAX;
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return -ENOMEM;
+		c->next = NULL;
+		c->len = 0;
+		c->cap = cap;
+		if (th->tail)
+			th->tail->next = c;
+		else
+			th->head = c;
+		th->tail = c;
+	}
+	memcpy(th->tail->data + th->tail->len, buf, len);
+	th->tail->len += (uint32_t)len;
+	th->last_start = e->start;
+	th->nr++;
+	return 0;
+}
+
+/* Unpack @th's events into @ev (th->nr of them, file order), freeing its stream. */
+static void tthread__unpack(struct tthread *th, struct tev *ev)
+{
+	uint64_t start = 0, v;
+	struct tchunk *c, *next;
+	size_t n = 0;
+
+	for (c = th->head; c; c = next) {
+		const uint8_t *b = c->data, *end = c->data + c->len;
+
+		while (b < end) {
+			struct tev *e = &ev[n];
+
+			b = get_varint(b, &v);
+			start += (uint64_t)((int64_t)(v >> 1) ^ -(int64_t)(v & 1));
+			e->start = start;
+			b = get_varint(b, &e->dur);
+			b = get_varint(b, &v);
+			e->stack = (uint32_t)v;
+			b = get_varint(b, &v);
+			e->cpu = (uint32_t)v;
+			e->cat = *b & 0xf;
+			e->d_state = *b++ >> 4;
+			e->seq = (uint32_t)n++;
+		}
+		next = c->next;
+		free(c);
+	}
+	th->head = th->tail = NULL;
+}
+
+static void tthread__free(struct tthread *th)
+{
+	struct tchunk *c, *next;
+
+	for (c = th->head; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	th->head = th->tail = NULL;
+}
+
 void report__json_str(FILE *out, const char *s)
 {
-	const unsigned char *c = (const unsigned char *)s;
+	const unsigned char *c = (const unsigned char *)s, *run = c;
 
-	fputc('"', out);
+	/* Runs of plain characters in one write: a trace is mostly frame names. */
+	fputc_unlocked('"', out);
 	for (; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			fprintf(out, "\\%c", *c);
-		else if (*c < 0x20)
+		if (*c >= 0x20 && *c != '"' && *c != '\\')
+			continue;
+		fwrite_unlocked(run, 1, (size_t)(c - run), out);
+		if (*c < 0x20)
 			fprintf(out, "\\u%04x", *c);
 		else
-			fputc(*c, out);
+			fprintf(out, "\\%c", *c);
+		run = c + 1;
 	}
-	fputc('"', out);
+	fwrite_unlocked(run, 1, (size_t)(c - run), out);
+	fputc_unlocked('"', out);
 }
 
 static struct tthread *thread_of(struct tctx *t, uint16_t src, uint32_t pid, uint32_t tid)
@@ -79,19 +206,18 @@ static int collect(void *ctx, const struct hud_event *e)
 	th = thread_of(t, e->src, e->pid, e->tid);
 	if (!th)
 		return -ENOMEM;
-	if (!HUD_GROW(th->ev, th->cap, th->nr + 1))
-		return -ENOMEM;
+	if (th->nr >= UINT32_MAX)
+		return -E2BIG;
 	if (e->stack->role == HUD_ROLE_WORKER)
 		th->role = HUD_ROLE_WORKER;
 	else if (th->role != HUD_ROLE_WORKER)
 		th->role = e->stack->role;
-	th->ev[th->nr++] = (struct tev){.start = e->start_ns,
-					.dur = e->dur_ns,
-					.stack = e->stack,
-					.cpu = e->cpu,
-					.state = e->state,
-					.cat = (uint8_t)e->cat};
-	return 0;
+	return tthread__put(th, &(struct tev){.start = e->start_ns,
+					      .dur = e->dur_ns,
+					      .stack = (uint32_t)(e->stack - t->p->stacks),
+					      .cpu = e->cpu,
+					      .cat = (uint8_t)e->cat,
+					      .d_state = (e->state & 2) != 0});
 }
 
 static int cmp_tev(const void *a, const void *b)
@@ -100,7 +226,9 @@ static int cmp_tev(const void *a, const void *b)
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	return x->dur > y->dur ? -1 : x->dur < y->dur; /* the enclosing one first */
+	if (x->dur != y->dur)
+		return x->dur > y->dur ? -1 : 1; /* the enclosing one first */
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 static int cmp_thread(const void *a, const void *b)
@@ -118,65 +246,138 @@ static const char *state_name(const struct tev *e)
 		return "running";
 	if (e->cat == HUD_CAT_PREEMPTED || e->cat == HUD_CAT_RUNQUEUE)
 		return "runnable";
-	return e->state & 2 ? "D" : "S";
+	return e->d_state ? "D" : "S";
+}
+
+/* Writers for the hot path: a trace is hundreds of bytes an event, millions of events. */
+static void put_str(FILE *out, const char *s)
+{
+	fputs_unlocked(s, out);
+}
+
+static void put_u64(FILE *out, uint64_t v)
+{
+	char buf[24], *c = buf + sizeof(buf);
+
+	do {
+		*--c = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fwrite_unlocked(c, 1, (size_t)(buf + sizeof(buf) - c), out);
+}
+
+static void put_int(FILE *out, int v)
+{
+	if (v < 0) {
+		fputc_unlocked('-', out);
+		put_u64(out, -(uint64_t)v);
+	} else {
+		put_u64(out, (uint64_t)v);
+	}
+}
+
+/*
+ * printf("%.3f", ns / 1e6) without floating point when the answer is certain: below 2^50 ns
+ * the double is within 2^-23 ms of ns / 1e6, while a value that is not a tie (ns % 1000 !=
+ * 500) is at least 1e-6 ms from a rounding boundary, so both round to the same microsecond.
+ */
+static void put_ms3(FILE *out, uint64_t ns)
+{
+	uint64_t us = (ns + 500) / 1000;
+
+	if (ns % 1000 == 500 || ns >= 1ull << 50) {
+		fprintf(out, "%.3f", ns / 1e6);
+		return;
+	}
+	put_u64(out, us / 1000);
+	fputc_unlocked('.', out);
+	fputc_unlocked((char)('0' + us / 100 % 10), out);
+	fputc_unlocked((char)('0' + us / 10 % 10), out);
+	fputc_unlocked((char)('0' + us % 10), out);
 }
 
 static void write_event(FILE *out, const struct tctx *t, const struct tthread *th,
 			const struct tev *e, uint64_t dur)
 {
-	const struct hud_stack *s = e->stack;
+	const struct hud_profile *p = t->p;
+	const struct hud_stack *s = &p->stacks[e->stack];
 	const struct hud_sym_frame *f = NULL;
 	char name[1024];
 	uint32_t i, n = 0;
 
-	hotspots__blame(s, name, sizeof(name), &f);
-	fprintf(out, ",\n{\"ph\":\"X\",\"name\":");
+	hotspots__blame(p, s, name, sizeof(name), &f);
+	put_str(out, ",\n{\"ph\":\"X\",\"name\":");
 	report__json_str(out, name);
 	/*
 	 * Whole microseconds: ts + dur is then exact in a viewer's floating point, so an event
 	 * that ends where the next begins never seems to overlap it (with three decimals,
 	 * 72453.953 + 0.047 > 72454.0, and speedscope misnests the two).
 	 */
-	fprintf(out, ",\"cat\":\"%s\",\"ts\":%llu,\"dur\":%llu,\"pid\":%u,\"tid\":%u,\"args\":{",
-		hud_category__name(e->cat), (unsigned long long)(e->start / 1000),
-		(unsigned long long)((e->start + dur) / 1000 - e->start / 1000), th->pid, th->tid);
-	if (th->worker >= 0)
-		fprintf(out, "\"worker\":%d,\"worker_id\":%d,", th->worker, th->worker);
-	else
-		fprintf(out, "\"worker\":null,\"worker_id\":null,");
-	fprintf(out, "\"role\":\"%s\",\"category\":\"%s\",\"cpu\":%u,\"state\":\"%s\",",
-		hud_role__name(s->role), hud_category__name(e->cat), e->cpu, state_name(e));
-	fprintf(out, "\"detection_method\":\"%s\",",
-		e->cat == HUD_CAT_CPU ? "cpu_sample" : "sched_switch");
-	fprintf(out, "\"reason\":");
+	put_str(out, ",\"cat\":\"");
+	put_str(out, hud_category__name(e->cat));
+	put_str(out, "\",\"ts\":");
+	put_u64(out, e->start / 1000);
+	put_str(out, ",\"dur\":");
+	put_u64(out, (e->start + dur) / 1000 - e->start / 1000);
+	put_str(out, ",\"pid\":");
+	put_u64(out, th->pid);
+	put_str(out, ",\"tid\":");
+	put_u64(out, th->tid);
+	put_str(out, ",\"args\":{");
+	if (th->worker >= 0) {
+		put_str(out, "\"worker\":");
+		put_int(out, th->worker);
+		put_str(out, ",\"worker_id\":");
+		put_int(out, th->worker);
+		put_str(out, ",");
+	} else {
+		put_str(out, "\"worker\":null,\"worker_id\":null,");
+	}
+	put_str(out, "\"role\":\"");
+	put_str(out, hud_role__name(s->role));
+	put_str(out, "\",\"category\":\"");
+	put_str(out, hud_category__name(e->cat));
+	put_str(out, "\",\"cpu\":");
+	put_u64(out, e->cpu);
+	put_str(out, ",\"state\":\"");
+	put_str(out, state_name(e));
+	put_str(out, "\",\"detection_method\":\"");
+	put_str(out, e->cat == HUD_CAT_CPU ? "cpu_sample" : "sched_switch");
+	put_str(out, "\",\"reason\":");
 	if (s->reason_frame >= 0 && e->cat != HUD_CAT_CPU)
-		report__json_str(out, s->frames[s->reason_frame].function);
+		report__json_str(out, profile__frame(p, s, (uint32_t)s->reason_frame)->function);
 	else
-		fputs("null", out);
-	fprintf(out, ",\"file\":");
+		put_str(out, "null");
+	put_str(out, ",\"file\":");
 	if (f && f->file)
 		report__json_str(out, f->file);
 	else
-		fputs("null", out);
-	fprintf(out, ",\"line\":");
+		put_str(out, "null");
+	put_str(out, ",\"line\":");
 	if (f && f->line)
-		fprintf(out, "%d", f->line);
+		put_int(out, f->line);
 	else
-		fputs("null", out);
-	fprintf(out, ",\"duration_ms\":%.3f,\"stack\":[", e->dur ? e->dur / 1e6 : dur / 1e6);
+		put_str(out, "null");
+	put_str(out, ",\"duration_ms\":");
+	put_ms3(out, e->dur ? e->dur : dur);
+	put_str(out, ",\"stack\":[");
 	for (i = 0; i < s->nr_frames && n < (uint32_t)t->o->max_frames; i++) {
-		if (s->frames[i].kernel)
+		const struct hud_sym_frame *fr = profile__frame(p, s, i);
+
+		if (fr->kernel)
 			continue;
-		fputs(n++ ? "," : "", out);
-		report__json_str(out, report__frame_name(&s->frames[i], name, sizeof(name)));
+		if (n++)
+			fputc_unlocked(',', out);
+		report__json_str(out, report__frame_name(fr, name, sizeof(name)));
 	}
-	fputs("]}}", out);
+	put_str(out, "]}}");
 }
 
 int report__trace(FILE *out, const struct hud_profile *p, const struct report_opts *o)
 {
 	struct tctx t = {.p = p, .o = o};
-	size_t i, j;
+	struct tev *ev = NULL;
+	size_t i, j, most = 0;
 	int err, workers = 0;
 
 	err = profile__replay(p, &o->filter, collect, &t);
@@ -184,9 +385,17 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 		goto out;
 	if (t.nr)
 		qsort(t.th, t.nr, sizeof(*t.th), cmp_thread);
-	for (i = 0; i < t.nr; i++)
+	for (i = 0; i < t.nr; i++) {
 		if (t.th[i].role == HUD_ROLE_WORKER)
 			t.th[i].worker = workers++;
+		if (t.th[i].nr > most)
+			most = t.th[i].nr;
+	}
+	ev = malloc((most ? most : 1) * sizeof(*ev));
+	if (!ev) {
+		err = -ENOMEM;
+		goto out;
+	}
 
 	fprintf(out,
 		"{\"displayTimeUnit\":\"ms\",\"otherData\":{\"tool\":\"hud-report %s\"},\n"
@@ -219,11 +428,11 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 			"\"tid\":%u,\"args\":{\"sort_index\":%zu}}",
 			th->pid, th->tid, i);
 
-		qsort(th->ev, th->nr, sizeof(*th->ev), cmp_tev);
+		tthread__unpack(th, ev);
+		qsort(ev, th->nr, sizeof(*ev), cmp_tev);
 		for (j = 0; j < th->nr; j++) {
-			struct tev *e = &th->ev[j];
-			uint64_t dur = e->dur,
-				 next = j + 1 < th->nr ? th->ev[j + 1].start : UINT64_MAX;
+			struct tev *e = &ev[j];
+			uint64_t dur = e->dur, next = j + 1 < th->nr ? ev[j + 1].start : UINT64_MAX;
 
 			if (e->cat == HUD_CAT_CPU) {
 				/* A sample stands for one period on CPU, up to the next event. */
@@ -253,7 +462,8 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 	err = ferror(out) ? -EIO : 0;
 out:
 	for (i = 0; i < t.nr; i++)
-		free(t.th[i].ev);
+		tthread__free(&t.th[i]);
 	free(t.th);
+	free(ev);
 	return err;
 }

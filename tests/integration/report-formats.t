@@ -89,10 +89,10 @@ ok "$(awk -v d="$d" 'BEGIN { print (d > 0.95 && d < 1.05) ? 0 : 1 }')" "--time 1
 d=$(dur "$(rep --window 1.5)")
 ok "$(awk -v d="$d" 'BEGIN { print (d > 1.45 && d < 1.55) ? 0 : 1 }')" "--window 1.5 covers 1.5 s ($d s)"
 tid=$(jq -r '[.hotspots[] | select(.category == "cpu")][0].stacks[0].tid' "$tmpdir/r.json")
-like "$(rep --tid "$tid")" "^threads: +1 worker threads" "--tid keeps one thread"
+like "$(rep --tid "$tid")" "^threads: +1 worker thread with" "--tid keeps one thread"
 one=$(jq '.samples' "$tmpdir/r.json")
 two=$("$HUD_REPORT" -i "$tmpdir/r.hud" -i "$tmpdir/r.hud" -f json 2>/dev/null | jq '.samples')
 is "$two" "$((2 * one))" "two -i files are merged"
-like "$(rep --threads all)" "^threads: +[0-9]+ all threads" "--threads all"
+like "$(rep --threads all)" "^threads: +[0-9]+ threads? with" "--threads all"
 
 done_testing
