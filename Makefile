@@ -157,6 +157,14 @@ $(BUILD)/tests/data/%: tests/unit/data/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wl,--build-id $< -o $@
 
+# The same with clang, which writes no .debug_aranges (libdw 0.188 cannot place its CUs).
+TEST_DATA_BINS += $(patsubst tests/unit/data/%.c,$(BUILD)/tests/data/%-clang,$(TEST_DATA_SRCS))
+
+$(BUILD)/tests/data/%-clang: tests/unit/data/%.c
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -gdwarf-4 -O2 -fno-omit-frame-pointer -Wl,--build-id $< -o $@
+
 unit-tests: $(UNIT_BINS) $(TEST_DATA_BINS)
 
 # --- golden tests: synthetic recordings --------------------------------------------

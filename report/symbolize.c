@@ -76,6 +76,12 @@ struct cu_funcs {
 	size_t nr;
 };
 
+/* PC range [lo, hi) of a compilation unit, in DWARF addresses: the CU index. */
+struct cu_range {
+	Dwarf_Addr lo, hi;
+	Dwarf_Off cu_offset; /* of the CU DIE */
+};
+
 struct hud_dso {
 	struct hud_symbolizer *sym;
 	const char *path; /* interned */
@@ -88,8 +94,12 @@ struct hud_dso {
 
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
-	GElf_Addr bias; /* Dwfl address = ELF vaddr + bias */
-	Dwarf *dwarf;	/* NULL: symbol table only */
+	GElf_Addr bias;		    /* Dwfl address = ELF vaddr + bias */
+	Dwarf *dwarf;		    /* NULL: symbol table only */
+	Dwarf_Addr dwbias;	    /* Dwfl address = DWARF address + dwbias */
+	struct cu_range *cu_ranges; /* sorted by lo; built on the first CU libdw cannot find */
+	size_t nr_cu_ranges;
+	int cu_ranges_built;
 
 	struct load_seg *segs;
 	size_t nr_segs;
@@ -359,6 +369,7 @@ static void dso__free(struct hud_dso *d)
 	for (i = 0; i < d->nr_cus; i++)
 		free(d->cus[i].ranges);
 	free(d->cus);
+	free(d->cu_ranges);
 	free(d->segs);
 	free(d);
 }
@@ -572,7 +583,6 @@ out:
 static enum hud_dso_status dso__open(struct hud_dso *d)
 {
 	enum hud_dso_status st;
-	Dwarf_Addr dwbias;
 	const char *base;
 	char *path = NULL;
 	int fd = -1;
@@ -602,7 +612,7 @@ static enum hud_dso_status dso__open(struct hud_dso *d)
 	if (!dwfl_module_getelf(d->mod, &d->bias))
 		goto out;
 	/* Also finds separate debug info (.gnu_debuglink, /usr/lib/debug/.build-id/). */
-	d->dwarf = dwfl_module_getdwarf(d->mod, &dwbias);
+	d->dwarf = dwfl_module_getdwarf(d->mod, &d->dwbias);
 	if (!d->dwarf && !module_has_func_syms(d->mod)) {
 		st = HUD_DSO_NO_SYMBOLS;
 		goto out;
@@ -918,6 +928,92 @@ static int scope_walk(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *chain, int *d
 }
 
 /* ------------------------------------------------------------------------- */
+/* CU index, for DWARF without .debug_aranges                                 */
+
+/*
+ * libdwfl finds the CU of an address (dwfl_module_addrdie(), and through it the line table
+ * of dwfl_module_getsrc()) in .debug_aranges only, in Debian 12's elfutils 0.188: a CU
+ * without an entry there is invisible, and eu-addr2line prints ??:0 for its code. clang
+ * writes no .debug_aranges unless asked (-gdwarf-aranges), so C and C++ built by clang got
+ * no file, no line and no inlined frames. The fallback: the PC ranges of every CU DIE,
+ * read once per DSO on the first address libdwfl cannot place.
+ */
+
+static int cu_range_cmp(const void *a, const void *b)
+{
+	const struct cu_range *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->hi < y->hi ? -1 : x->hi > y->hi;
+}
+
+static int dso__index_cus(struct hud_dso *d)
+{
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die cudie;
+	uint8_t unit_type;
+	size_t cap = 0;
+
+	d->cu_ranges_built = 1;
+	while (dwarf_get_units(d->dwarf, cu, &cu, NULL, &unit_type, &cudie, NULL) == 0) {
+		Dwarf_Addr base, lo, hi;
+		ptrdiff_t off = 0;
+
+		/* Split DWARF skeletons and type units: the code is in compile units. */
+		if (unit_type != DW_UT_compile)
+			continue;
+		while ((off = dwarf_ranges(&cudie, off, &base, &lo, &hi)) > 0) {
+			/* Empty, or a discarded section's tombstone: no code lives at 0. */
+			if (hi <= lo || lo == 0)
+				continue;
+			if (d->nr_cu_ranges == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				struct cu_range *r = realloc(d->cu_ranges, ncap * sizeof(*r));
+
+				if (!r)
+					return -ENOMEM;
+				d->cu_ranges = r;
+				cap = ncap;
+			}
+			d->cu_ranges[d->nr_cu_ranges++] = (struct cu_range){
+				.lo = lo, .hi = hi, .cu_offset = dwarf_dieoffset(&cudie)};
+		}
+	}
+	if (d->nr_cu_ranges)
+		qsort(d->cu_ranges, d->nr_cu_ranges, sizeof(*d->cu_ranges), cu_range_cmp);
+	return 0;
+}
+
+/*
+ * The CU DIE whose ranges hold DWARF address @pc, into @die. Returns @die, NULL if no CU
+ * holds pc, or NULL with d->sym->err = -ENOMEM.
+ */
+static Dwarf_Die *dso__cu_of(struct hud_dso *d, Dwarf_Addr pc, Dwarf_Die *die)
+{
+	size_t lo = 0, hi, i, back;
+
+	if (!d->cu_ranges_built && dso__index_cus(d)) {
+		d->sym->err = -ENOMEM;
+		return NULL;
+	}
+	hi = d->nr_cu_ranges;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->cu_ranges[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* CU ranges do not overlap; look back a little in case they do. */
+	for (i = lo, back = 0; i > 0 && back < 8; i--, back++)
+		if (pc < d->cu_ranges[i - 1].hi)
+			return dwarf_offdie(d->dwarf, d->cu_ranges[i - 1].cu_offset, die);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------- */
 /* Lookup                                                                     */
 
 static int dso__vaddr(const struct hud_dso *d, uint64_t off, uint64_t *vaddr)
@@ -984,7 +1080,7 @@ static int dso__resolve(struct hud_dso *d, uint64_t file_offset, int is_ret, str
 	Dwarf_Die chain[MAX_INLINE];
 	Dwarf_Addr addr, dwbias;
 	const struct fn_range *fn = NULL;
-	Dwarf_Die *cudie = NULL;
+	Dwarf_Die *cudie = NULL, cu_buf;
 	int depth = 0, line_no = 0, i, n;
 	Dwfl_Line *line;
 	uint64_t vaddr;
@@ -999,11 +1095,30 @@ static int dso__resolve(struct hud_dso *d, uint64_t file_offset, int is_ret, str
 	if (line) {
 		line_file = dwfl_lineinfo(line, NULL, &line_no, NULL, NULL, NULL);
 		comp_dir = dwfl_line_comp_dir(line);
-		if (line_no < 0)
-			line_no = 0;
 	}
 	if (d->dwarf)
 		cudie = dwfl_module_addrdie(d->mod, addr, &dwbias);
+	if (d->dwarf && !cudie) {
+		/* No .debug_aranges entry: find the CU ourselves, and its line (see above). */
+		dwbias = d->dwbias;
+		cudie = dso__cu_of(d, addr - dwbias, &cu_buf);
+		if (d->sym->err)
+			return d->sym->err;
+		if (cudie && !line) {
+			Dwarf_Line *dl = dwarf_getsrc_die(cudie, addr - dwbias);
+			Dwarf_Attribute attr;
+
+			if (dl) {
+				line_file = dwarf_linesrc(dl, NULL, NULL);
+				if (dwarf_lineno(dl, &line_no))
+					line_no = 0;
+				comp_dir =
+					dwarf_formstring(dwarf_attr(cudie, DW_AT_comp_dir, &attr));
+			}
+		}
+	}
+	if (line_no < 0)
+		line_no = 0;
 	if (cudie) {
 		struct cu_funcs *c = dso__cu_funcs(d, cudie);
 

@@ -2,7 +2,10 @@
 /*
  * Symbolization against $HUD_BUILD/tests/data/symtest (tests/unit/data/symtest.c, -g -O2):
  * names, inline frames, file:line parity with eu-addr2line, build-id checks, pseudo paths,
- * the symbol table fallback on stripped copies, and demangling.
+ * the symbol table fallback on stripped copies, and demangling. The same source built by
+ * clang (tests/data/symtest-clang) has no .debug_aranges, where libdw 0.188 cannot place an
+ * address in its CU: names, inline frames and lines must not depend on it (parity with
+ * llvm-symbolizer, which does not need it either).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +30,9 @@ static char bin[4096];
 static char tmpdir[4096];
 static uint8_t bin_build_id[32];
 static size_t bin_build_id_size;
+static char clang_bin[4096];
+static uint8_t clang_build_id[32];
+static size_t clang_build_id_size;
 
 struct sym_info {
 	uint64_t vaddr, size, offset; /* offset: file offset of vaddr */
@@ -216,7 +222,7 @@ static void t_open_verified(void)
 	hud_symbolizer__free(s);
 }
 
-static void t_outer_function(void)
+static void t_outer_function(const char *path, const uint8_t *bid, size_t bid_size)
 {
 	struct hud_symbolizer *s = hud_symbolizer__new(NULL);
 	const struct hud_frame *fr = NULL;
@@ -225,10 +231,11 @@ static void t_outer_function(void)
 	int n;
 
 	check(s != NULL);
-	check_int(elf_sym(bin, "symtest_outer", &si), ==, 0);
-	if (!s || elf_sym(bin, "symtest_outer", &si))
+	check_int(elf_sym(path, "symtest_outer", &si), ==, 0);
+	if (!s || elf_sym(path, "symtest_outer", &si))
 		goto out;
-	d = open_bin(s);
+	d = hud_symbolizer__dso(s, path, bid, bid_size);
+	check(d && hud_dso__status(d) == HUD_DSO_OK);
 	/* The last byte (ret) is outside the inlined loops. */
 	n = hud_dso__lookup(d, si.offset + si.size - 1, 0, &fr);
 	check_int(n, >=, 1);
@@ -246,7 +253,7 @@ out:
 	hud_symbolizer__free(s);
 }
 
-static void t_inlined(void)
+static void t_inlined(const char *path, const uint8_t *bid, size_t bid_size)
 {
 	struct hud_symbolizer *s = hud_symbolizer__new(NULL);
 	int found = 0, n, k;
@@ -255,10 +262,10 @@ static void t_inlined(void)
 	uint64_t off;
 
 	check(s != NULL);
-	check_int(elf_sym(bin, "symtest_outer", &si), ==, 0);
-	if (!s || elf_sym(bin, "symtest_outer", &si))
+	check_int(elf_sym(path, "symtest_outer", &si), ==, 0);
+	if (!s || elf_sym(path, "symtest_outer", &si))
 		goto out;
-	d = open_bin(s);
+	d = hud_symbolizer__dso(s, path, bid, bid_size);
 	for (off = si.offset; off < si.offset + si.size; off++) {
 		const struct hud_frame *fr;
 
@@ -439,6 +446,124 @@ static void t_addr2line_parity(void)
 	check_int(pclose(p), ==, 0);
 	check_int(compared, ==, nr);
 	printf("# compared %d addresses with eu-addr2line\n", compared);
+out:
+	hud_symbolizer__free(s);
+}
+
+/* 1 if @path has a section called @name, 0 if not, -1 if unreadable. */
+static int has_section(const char *path, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	int fd, ret = -1;
+	size_t shstrndx;
+	Elf *elf;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (elf && !elf_getshdrstrndx(elf, &shstrndx)) {
+		ret = 0;
+		while (!ret && (scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr sh;
+			const char *n;
+
+			if (gelf_getshdr(scn, &sh) && (n = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+			    !strcmp(n, name))
+				ret = 1;
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Parse llvm-symbolizer's answer for one address: pairs of lines, "function" and
+ * "file:line:column", then an empty line.
+ */
+static int llvm_sym_parse(FILE *f, struct a2l_frame *fr, int max)
+{
+	char fn[2048], loc[2048];
+	int n = 0;
+
+	while (fgets(fn, sizeof(fn), f)) {
+		char *col, *line;
+
+		fn[strcspn(fn, "\n")] = '\0';
+		if (!fn[0])
+			break;
+		if (!fgets(loc, sizeof(loc), f))
+			break;
+		loc[strcspn(loc, "\n")] = '\0';
+		if (n == max)
+			continue;
+		col = strrchr(loc, ':');
+		if (col)
+			*col = '\0';
+		line = strrchr(loc, ':');
+		fr[n].line = line ? (int)strtol(line + 1, NULL, 10) : 0;
+		if (line)
+			*line = '\0';
+		copy_str(fr[n].function, sizeof(fr[n].function), fn);
+		copy_str(fr[n].file, sizeof(fr[n].file), loc);
+		n++;
+	}
+	return n;
+}
+
+/* The clang build (no .debug_aranges): the same frames, files and lines as llvm-symbolizer. */
+static void t_llvm_symbolizer_parity(const char *path, const uint8_t *bid, size_t bid_size)
+{
+	struct hud_symbolizer *s = hud_symbolizer__new(NULL);
+	uint64_t vaddrs[MAX_ADDRS], offs[MAX_ADDRS];
+	int nr = 0, i, k, compared = 0, inlined = 0;
+	struct a2l_frame want[16];
+	char cmd[8192];
+	struct sym_info si;
+	struct hud_dso *d;
+	size_t len;
+	FILE *p;
+
+	check(s != NULL);
+	check_int(elf_sym(path, "symtest_outer", &si), ==, 0);
+	if (!s || elf_sym(path, "symtest_outer", &si))
+		goto out;
+	d = hud_symbolizer__dso(s, path, bid, bid_size);
+	len = (size_t)snprintf(cmd, sizeof(cmd), "llvm-symbolizer --obj='%s'", path);
+	for (i = 0; (uint64_t)i * 2 < si.size && nr < MAX_ADDRS; i++) {
+		vaddrs[nr] = si.vaddr + (uint64_t)i * 2;
+		offs[nr] = si.offset + (uint64_t)i * 2;
+		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, " 0x%llx",
+					(unsigned long long)vaddrs[nr]);
+		nr++;
+	}
+	p = popen(cmd, "r");
+	check(p != NULL);
+	if (!p)
+		goto out;
+	for (i = 0; i < nr; i++) {
+		const struct hud_frame *fr;
+		int n, w;
+
+		w = llvm_sym_parse(p, want, 16);
+		n = hud_dso__lookup(d, offs[i], 0, &fr);
+		check_int(n, ==, w);
+		for (k = 0; k < n && k < w; k++) {
+			check_str(fr[k].function, want[k].function);
+			check_str(fr[k].file, want[k].file);
+			check_int(fr[k].line, ==, want[k].line);
+		}
+		if (n != w || n < 1)
+			printf("# at 0x%llx\n", (unsigned long long)vaddrs[i]);
+		inlined += n > 1;
+		compared++;
+	}
+	check_int(pclose(p), ==, 0);
+	check_int(compared, ==, nr);
+	check_int(inlined, >, 0);
+	printf("# compared %d addresses with llvm-symbolizer, %d with inlined frames\n", compared,
+	       inlined);
 out:
 	hud_symbolizer__free(s);
 }
@@ -661,11 +786,13 @@ static void t_opts_and_fds(int fds_before)
 int main(void)
 {
 	const char *build = getenv("HUD_BUILD");
-	int fds = count_fds(), have_bin, have_a2l, skipped = 0;
+	int fds = count_fds(), have_bin, have_a2l, have_clang, skipped = 0;
 	const char *tmp = getenv("TMPDIR");
 
 	elf_version(EV_CURRENT);
 	snprintf(bin, sizeof(bin), "%s/tests/data/symtest", build && *build ? build : "build");
+	snprintf(clang_bin, sizeof(clang_bin), "%s/tests/data/symtest-clang",
+		 build && *build ? build : "build");
 	snprintf(tmpdir, sizeof(tmpdir), "%s/hud-test-symbolize.XXXXXX",
 		 tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(tmpdir)) {
@@ -681,8 +808,10 @@ int main(void)
 	TEST(check(have_bin), "test binary present with a build-id");
 	if (have_bin) {
 		TEST(t_open_verified(), "open with matching build-id, cached, unverified variant");
-		TEST(t_outer_function(), "function, file and line of a real function");
-		TEST(t_inlined(), "inlined frame first, real function last");
+		TEST(t_outer_function(bin, bin_build_id, bin_build_id_size),
+		     "function, file and line of a real function");
+		TEST(t_inlined(bin, bin_build_id, bin_build_id_size),
+		     "inlined frame first, real function last");
 		TEST(t_return_addr_and_cache(),
 		     "return addresses look up the call; cached, interned");
 		have_a2l = !system("command -v eu-addr2line >/dev/null 2>&1");
@@ -698,6 +827,26 @@ int main(void)
 		TEST(t_stripped(&skipped),
 		     skipped ? "stripped copies # SKIP objcopy failed"
 			     : "symbol table fallback and fully stripped binaries");
+	}
+	/* clang's build: no .debug_aranges, so libdw alone finds no CU for any address. */
+	have_clang = !read_build_id(clang_bin, clang_build_id, &clang_build_id_size);
+	if (have_clang) {
+		TEST(check_int(has_section(clang_bin, ".debug_aranges"), ==, 0),
+		     "clang build has no .debug_aranges");
+		TEST(t_outer_function(clang_bin, clang_build_id, clang_build_id_size),
+		     "no .debug_aranges: function, file and line of a real function");
+		TEST(t_inlined(clang_bin, clang_build_id, clang_build_id_size),
+		     "no .debug_aranges: inlined frame first, real function last");
+		if (!system("command -v llvm-symbolizer >/dev/null 2>&1"))
+			TEST(t_llvm_symbolizer_parity(clang_bin, clang_build_id,
+						      clang_build_id_size),
+			     "no .debug_aranges: same frames, files and lines as llvm-symbolizer");
+		else
+			TEST((void)0,
+			     "llvm-symbolizer parity # SKIP llvm-symbolizer not installed");
+	} else {
+		printf("# %s missing or without build-id (make unit-tests)\n", clang_bin);
+		TEST((void)0, "no .debug_aranges # SKIP clang build of symtest missing");
 	}
 	TEST(t_not_found(), "pseudo and missing paths are not found");
 	TEST(t_not_elf(), "non-ELF files are bad ELF");
