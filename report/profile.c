@@ -929,10 +929,10 @@ static int add_frame(struct hud_profile *p, uint32_t slot, struct hud_sym_frame 
 		if (has_needle(f->function, blocking_frames))
 			flags |= FF_BLOCKING;
 	}
-	if (p->no_demangle && f->raw)
-		f->function = f->raw;
 	if (f->cls == HUD_FC_RUNTIME && f->function && has_prefix(f->function, block_on_frames))
 		flags |= FF_BLOCK_ON;
+	if (p->no_demangle && f->raw)
+		f->function = f->raw;
 	if (slot == p->nr_frames) {
 		if (p->nr_frames >= UINT32_MAX - 1)
 			return -E2BIG;

@@ -138,4 +138,11 @@ else
 fi
 unlike "$(report 2>/dev/null | cat)" "$esc" "piped: no colors"
 
+# --no-demangle changes names only: what is blocked and what is idle stays the same.
+if command -v jq >/dev/null; then
+	is "$(report -f json --no-demangle 2>/dev/null | jq -c .categories)" \
+		"$(report -f json 2>/dev/null | jq -c .categories)" \
+		"--no-demangle: the same category totals (idle parking in block_on included)"
+fi
+
 done_testing
