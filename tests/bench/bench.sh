@@ -3,11 +3,12 @@
 # make bench: what hud costs the process it watches, side by side in one run.
 #
 # For each fixture workload (cpu: compute between yields; switch: channel hops and short
-# timers, many context switches), alternate ROUNDS runs of: unprofiled, under hud-record
-# at defaults, and under perf record (the anchor: -g -F 99 -e cpu-clock -e
-# sched:sched_switch). Report the median throughput of each relative to unprofiled,
-# hud-record's own CPU time, and file sizes. Then time hud-report against
-# perf report --stdio on the same switch-mode run.
+# timers across workers; handoff: spawn_blocking round trips, about 80k thread switches a
+# second), alternate ROUNDS runs of: unprofiled, under hud-record at defaults, and under
+# perf record (the anchor: -g -F 99 -e cpu-clock -e sched:sched_switch). Report the median
+# throughput of each relative to unprofiled, hud-record's own CPU time, and file sizes.
+# Then: the event rate hud-record drains (every off-CPU interval, -t 0), and hud-report
+# against perf report --stdio on the same handoff-mode run (time and peak RSS).
 #
 # Timings on a shared 2-core VM are noisy: compare the ratios of one run, not absolutes.
 set -euo pipefail
@@ -73,7 +74,8 @@ printf '# hud bench: %s rounds of %s s per cell, %s\n' "$rounds" "$secs" "$(date
 printf '# kernel %s, %s CPUs\n\n' "$(uname -r)" "$(nproc)"
 printf '| workload | unprofiled ops/s | under hud-record | under perf record | hud-record CPU (steady) | hud-record start-up CPU | hud file | perf.data |\n'
 printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
-for mode in cpu switch; do
+workloads=${WORKLOADS:-cpu switch handoff}
+for mode in $workloads; do
 	: >"$out/base"; : >"$out/hud"; : >"$out/perf"; : >"$out/hudcpu"; : >"$out/hudstart"
 	for r in $(seq "$rounds"); do
 		run "$mode" none | awk '{ print $1 }' >>"$out/base"
@@ -110,15 +112,63 @@ echo "CPU: user+system time of hud-record over the same window, in % of one core
 echo "its CPU time before that window (BPF load, /proc reads)."
 echo "Files: a whole ${secs} s run."
 
-# --- hud-report vs perf report on the last switch-mode recordings ------------------
-if [ $have_perf = 1 ] && [ -f "$out/switch.perf.data" ]; then
-	t0=$(date +%s.%N)
-	"$build/hud-report" -i "$out/switch.hud" --threads all >/dev/null 2>&1
-	t1=$(date +%s.%N)
-	perf report --stdio -i "$out/switch.perf.data" >/dev/null 2>&1
-	t2=$(date +%s.%N)
-	awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
-		printf "\nreport time: hud-report %.3f s, perf report --stdio %.3f s (%.1fx faster)\n",
-			b - a, c - b, (c - b) / (b - a) }'
+# --- drain: every off-CPU interval of the handoff workload (-t 0) ------------------
+"$fixture" --bench handoff --duration $((secs + 2)) >"$out/fx.out" 2>/dev/null &
+fx=$!
+until grep -q pid= "$out/fx.out" 2>/dev/null; do sleep 0.01; done
+"$build/hud-record" -p "$fx" -t 0 -o "$out/drain.hud" --duration "$secs" 2>"$out/drain.err" &
+rec=$!
+sleep 1
+t_a=$(cpu_ticks "$rec")
+w_a=$(date +%s.%N)
+sleep $((secs - 2))
+t_b=$(cpu_ticks "$rec")
+w_b=$(date +%s.%N)
+wait "$rec" || true
+wait "$fx" || true
+awk -v ta="$t_a" -v tb="$t_b" -v wa="$w_a" -v wb="$w_b" -v c="$clk" '
+	/: [0-9.]+ s, [0-9]+ samples, [0-9]+ off-CPU events, [0-9]+ lost/ {
+		for (i = 1; i <= NF; i++) {
+			if ($(i + 1) == "s,") secs = $i
+			if ($(i + 1) == "samples,") smp = $i
+			if ($(i + 1) == "off-CPU") off = $i
+			if ($(i + 1) == "lost") lost = $i
+		}
+		cpu = 100 * (tb - ta) / c / (wb - wa)
+		printf "\ndrain (handoff, -t 0): %.0f events/s for %.1f s, %d lost, hud-record %.1f%% of a core", (smp + off) / secs, secs, lost, cpu
+		if (cpu > 0) printf " (%.1f us of CPU per event)", 10000 * cpu / ((smp + off) / secs)
+		printf "\n"
+	}' "$out/drain.err"
+
+# --- hud-report vs perf report on the last handoff-mode recordings ----------------
+# Each report runs 3 times; the median time and the peak RSS (GNU time) are shown.
+report_cost() { # CMD... -> "seconds max_rss_kib"
+	local i
+	for i in 1 2 3; do
+		if /usr/bin/time --version 2>&1 | grep -q GNU; then
+			/usr/bin/time -f '%e %M' -o "$out/t" "$@" >/dev/null 2>&1 || true
+			cat "$out/t"
+		else
+			local a b
+			a=$(date +%s.%N)
+			"$@" >/dev/null 2>&1 || true
+			b=$(date +%s.%N)
+			awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f 0\n", b - a }'
+		fi
+	done | sort -g | sed -n 2p
+}
+last=${workloads##* }
+if [ $have_perf = 1 ] && [ -f "$out/$last.perf.data" ]; then
+	read -r hs hm < <(report_cost "$build/hud-report" -i "$out/$last.hud" --threads all)
+	read -r ps pm < <(report_cost perf report --stdio -i "$out/$last.perf.data")
+	# perf report prints symbols only by default; hud-report also prints file:line (and
+	# inlined frames). The fairer anchor asks perf for source lines too.
+	read -r ls lm < <(report_cost perf report --stdio --no-children --sort sym,srcline -g none \
+		-i "$out/$last.perf.data")
+	awk -v hs="$hs" -v hm="$hm" -v ps="$ps" -v pm="$pm" -v ls="$ls" -v lm="$lm" -v w="$last" 'BEGIN {
+		printf "\nreport (%s run, median of 3):\n", w
+		printf "  hud-report (file:line, inlined frames)           %7.3f s %7.1f MiB\n", hs, hm / 1024
+		printf "  perf report --stdio (symbols only)               %7.3f s %7.1f MiB  %5.1fx hud-report'"'"'s time\n", ps, pm / 1024, (hs > 0 ? ps / hs : 0)
+		printf "  perf report --stdio --sort sym,srcline -g none   %7.3f s %7.1f MiB  %5.1fx hud-report'"'"'s time\n", ls, lm / 1024, (hs > 0 ? ls / hs : 0) }'
 fi
 HUD_BUILD=$build "$(dirname "$0")/report-rss.sh" # hud-report peak RSS on 1M synthetic events
