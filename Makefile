@@ -207,10 +207,95 @@ $(FIXTURE): $(shell find $(FIXTURE_DIR) -type f -not -path '*/target/*' 2>/dev/n
 	$(call msg,CARGO,$@)
 	$(Q)CARGO="$(CARGO)" tests/fixtures/build.sh $(FIXTURE_DIR) $(@D)
 
+# --- fuzzing and soak (docs/TESTING.md) ------------------------------------------
+# Each tests/fuzz/fuzz-NAME.c defines only LLVMFuzzerTestOneInput, and is built twice:
+#   $(BUILD)/tests/fuzz-NAME  with $(CC) (ASan+UBSan under SAN=1) and tests/fuzz/replay.c:
+#                             make check replays tests/fuzz/corpus/NAME/ with it (TAP)
+#   $(BUILD)/fuzz/fuzz-NAME   with clang -fsanitize=fuzzer,address,undefined, for make fuzz
+#
+#   make fuzz [FUZZ_TARGETS="reader ..."] [FUZZ_TIME=60 | FUZZ_RUNS=N] [FUZZ_ARGS=...]
+#       fuzz each target in turn (one process, one job) on a copy of its corpus,
+#       $(BUILD)/fuzz/corpus/NAME; crash inputs land in $(BUILD)/fuzz/artifacts/NAME/
+#   make fuzz-merge   add to the corpus the fewest inputs of that copy that reach new edges
+#   make soak [SOAK_SECS=600]   hud-record on a busy fixture: memory and losses over time
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_REPLAY_BINS := $(patsubst %,$(BUILD)/tests/fuzz-%,$(FUZZ_NAMES))
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_RUNS ?=
+FUZZ_TIME ?= $(if $(FUZZ_RUNS),,60)
+FUZZ_ARGS ?=
+FUZZ_FLAGS = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS)) $(if $(FUZZ_TIME),-max_total_time=$(FUZZ_TIME)) \
+	-print_final_stats=1 $(FUZZ_ARGS)
+# libFuzzer is in compiler-rt, which clang-14 only recommends (deps skips recommends).
+FUZZ_PACKAGES := clang libclang-rt-14-dev llvm
+FUZZ_CC ?= $(CLANG)
+FUZZ_OBJ := $(BUILD)/fuzz/obj
+# What a target may call: the library code of report/, diff/, format/ and common/.
+FUZZ_LIB_SRCS := $(filter-out %/main.c,$(COMMON_SRCS) $(FORMAT_SRCS) $(REPORT_SRCS) $(DIFF_SRCS))
+FUZZ_INCLUDES := -Ireport -Idiff -Itests/lib
+FUZZ_CFLAGS := -O1 -g -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DHUD_VERSION='"$(HUD_VERSION)"' -I. \
+	-Iformat -Icommon $(FUZZ_INCLUDES) -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -MMD -MP
+
+.PHONY: fuzz fuzz-deps fuzz-merge soak
+unit-tests: $(FUZZ_REPLAY_BINS)
+
+$(BUILD)/tests/fuzz-%: tests/fuzz/fuzz-%.c $(OBJ)/tests/fuzz/replay.o $(DIFF_LIB_OBJS) \
+		$(REPORT_LIB_OBJS) $(FORMAT_OBJS) $(COMMON_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(FUZZ_INCLUDES) $(LDFLAGS) $(filter %.c %.o,$^) $(REPORT_LIBS) -o $@
+
+$(FUZZ_OBJ)/%.o: %.c
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(patsubst %.c,$(FUZZ_OBJ)/%.o,$(FUZZ_LIB_SRCS))
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(filter %.c %.o,$^) $(REPORT_LIBS) -o $@
+
+fuzz-deps:
+	$(Q)missing=; for p in $(FUZZ_PACKAGES); do \
+		dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | grep -q '^ii' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "fuzz-deps: installing$$missing"; \
+		if [ "$$(id -u)" != 0 ]; then echo "error: missing packages:$$missing: run 'make fuzz-deps' as root" >&2; exit 1; fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+fuzz: deps fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(patsubst %,$(BUILD)/fuzz/fuzz-%,$(FUZZ_TARGETS))
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		c=$(BUILD)/fuzz/corpus/$$t; a=$(BUILD)/fuzz/artifacts/$$t/; \
+		mkdir -p $$c $$a && { cp -n tests/fuzz/corpus/$$t/* $$c/ 2>/dev/null || true; }; \
+		echo "fuzz: $$t on $$c, crashes to $$a"; \
+		$(BUILD)/fuzz/fuzz-$$t $(FUZZ_FLAGS) -artifact_prefix=$$a $$c || exit 1; \
+	done
+
+fuzz-merge: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(patsubst %,$(BUILD)/fuzz/fuzz-%,$(FUZZ_TARGETS))
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		[ -d $(BUILD)/fuzz/corpus/$$t ] || continue; \
+		mkdir -p tests/fuzz/corpus/$$t; \
+		$(BUILD)/fuzz/fuzz-$$t -merge=1 -use_counters=0 tests/fuzz/corpus/$$t \
+			$(BUILD)/fuzz/corpus/$$t || exit 1; \
+	done
+
+SOAK_SECS ?= 600
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all fixture
+	$(Q)HUD_BUILD=$(abspath $(BUILD)) SOAK_SECS=$(SOAK_SECS) tests/soak.sh
+
+-include $(shell find $(FUZZ_OBJ) -name '*.d' 2>/dev/null) $(wildcard $(BUILD)/fuzz/*.d $(BUILD)/tests/fuzz-*.d)
+# --- end of fuzzing and soak -------------------------------------------------------
+
 # Debian packages needed to build and test. Installed only when one is missing.
 DEB_PACKAGES := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libzstd-dev libjansson-dev \
 	libiberty-dev zlib1g-dev pkg-config make gcc elfutils binutils perl librust-tokio-dev \
-	jq util-linux procps libxml2-utils
+	jq util-linux procps libxml2-utils time
 
 deps:
 	$(Q)missing=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' $(DEB_PACKAGES) 2>/dev/null \
@@ -232,7 +317,8 @@ deps:
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all unit-tests fixture
-	$(Q)HUD_BUILD=$(abspath $(BUILD)) prove -f $(UNIT_BINS) $(wildcard tests/integration/*.t)
+	$(Q)HUD_BUILD=$(abspath $(BUILD)) prove -f $(UNIT_BINS) $(FUZZ_REPLAY_BINS) \
+		$(wildcard tests/integration/*.t)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all fixture

@@ -414,6 +414,7 @@ static int load_chunk(struct hud_reader *r)
 {
 	struct hud_chunk_header ch;
 	unsigned long long fcs;
+	uint32_t magic = 0;
 	const uint8_t *p;
 	size_t k, dsize;
 	ssize_t n;
@@ -445,7 +446,15 @@ static int load_chunk(struct hud_reader *r)
 	if ((size_t)n < ch.compressed_size)
 		return input_truncated(r);
 
-	/* One frame, exactly compressed_size bytes, declaring raw_size. */
+	/*
+	 * One frame, exactly compressed_size bytes, declaring raw_size. Only an RFC 8878 frame:
+	 * libzstd also decodes legacy (v0.5-v0.7) frames, whose header is laid out differently
+	 * and whose checksum its one-shot decoder never verifies.
+	 */
+	if (ch.compressed_size >= sizeof(magic))
+		memcpy(&magic, p, sizeof(magic));
+	if (magic != ZSTD_MAGICNUMBER)
+		return chunk_corrupt(r, "not a zstd frame");
 	fcs = ZSTD_getFrameContentSize(p, ch.compressed_size);
 	if (fcs == ZSTD_CONTENTSIZE_ERROR)
 		return chunk_corrupt(r, "not a zstd frame");
