@@ -11,17 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "compare.h"
 #include "gate.h"
 #include "summary.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_ASSERT(cond)                 \
-	do {                              \
-		if (!(cond))              \
-			__builtin_trap(); \
-	} while (0)
 
 static const char before_json[] =
 	"{\"hud_json_version\": 1, \"duration_s\": 2, \"threads\": \"workers\", \"workers\": 2,"
