@@ -239,6 +239,7 @@ FUZZ_CFLAGS := -O1 -g -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DHUD_VERSION='"$(HUD
 
 .PHONY: fuzz fuzz-deps fuzz-merge soak
 unit-tests: $(FUZZ_REPLAY_BINS)
+$(OBJ)/tests/fuzz/replay.o: override CFLAGS += -Itests/lib
 
 $(BUILD)/tests/fuzz-%: tests/fuzz/fuzz-%.c $(OBJ)/tests/fuzz/replay.o $(DIFF_LIB_OBJS) \
 		$(REPORT_LIB_OBJS) $(FORMAT_OBJS) $(COMMON_OBJS)
