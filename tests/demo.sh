@@ -7,7 +7,7 @@ build=${HUD_BUILD:-build}
 out=$(mktemp -d /tmp/hud-demo.XXXXXX)
 "$build/fixtures/hud-fixture" --workers 2 >"$out/fixture.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$out"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$out"' EXIT
 sleep 0.5
 echo "demo: recording the demo service (pid $pid) for 5 seconds..."
 "$build/hud-record" -p "$pid" -o "$out/demo.hud" --duration 5

@@ -10,7 +10,8 @@
  * records reach the model; fuzz-reader covers the checksum check itself.
  *
  * The filter depends on the input length (so any .hud file is an input as it is):
- * length % 3 == 0 none, 1 --window 0.5, 2 --time 0.1,1.5 on one thread.
+ * length % 3 == 0 none, 1 --window 0.5, 2 --time 0.1,1.5 and then that with --tid of one
+ * thread.
  *
  * Checked beyond "no crash": the load returns 0, -EPROTO, -EBADMSG or -ENOMEM, with a
  * message on error; per-category totals agree between stacks, hotspots and a replay of

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 /*
  * profile__load() on a real recording (tests/unit/data/fixture-3s.hud: hud-record -g kernel
- * for 3 s on the Tokio fixture, five chunks) cut at every byte offset and with a few
- * hundred bit flips. FORMAT.md promises that a file cut anywhere keeps every complete
- * chunk, and that damage gives an error message, never a crash; run under SAN=1 this is
- * also an ASan+UBSan check of every path the loader takes through damaged input.
+ * for 3 s on the Tokio fixture, five chunks) cut at every byte offset, with a few hundred
+ * bit flips, and with its chunks in zstd's legacy frame format. FORMAT.md promises that a
+ * file cut anywhere keeps every complete chunk, and that damage gives an error message,
+ * never a crash; run under SAN=1 this is also an ASan+UBSan check of every path the loader
+ * takes through damaged input.
  *
  *	test-truncate [RECORDING]
  */
