@@ -44,42 +44,13 @@ const char *hud_role__name(enum hud_role r)
 	return r < HUD_ROLE_MAX ? names[r] : "?";
 }
 
-/* ---- arena: the stacks' index arrays, all freed at once -------------------------- */
+/* The stacks' index arrays: millions of small arrays, all freed at once. */
+#define ARENA_CHUNK_BYTES (256u << 10)
 
-#define ARENA_CHUNK_IDS (64u << 10) /* uint32_t per chunk: 256 KiB */
-
-struct hud_arena {
-	struct hud_arena *next;
-	size_t used, cap;
-	uint32_t ids[];
-};
-
-/* Room for @n indices, exactly: millions of small arrays, no per-array malloc overhead. */
 static uint32_t *arena_alloc(struct hud_profile *p, size_t n)
 {
-	struct hud_arena *a = p->arena;
-	uint32_t *ret;
-
-	if (!a || a->cap - a->used < n) {
-		size_t cap = n > ARENA_CHUNK_IDS / 4 ? n : ARENA_CHUNK_IDS;
-
-		a = malloc(sizeof(*a) + cap * sizeof(a->ids[0]));
-		if (!a)
-			return NULL;
-		a->cap = cap;
-		a->used = 0;
-		if (cap != ARENA_CHUNK_IDS && p->arena) {
-			/* A big one-off: keep filling the current chunk afterwards. */
-			a->next = p->arena->next;
-			p->arena->next = a;
-		} else {
-			a->next = p->arena;
-			p->arena = a;
-		}
-	}
-	ret = a->ids + a->used;
-	a->used += n;
-	return ret;
+	p->arena.chunk = ARENA_CHUNK_BYTES;
+	return hud_arena_alloc(&p->arena, n * sizeof(uint32_t), _Alignof(uint32_t));
 }
 
 /*
@@ -1227,12 +1198,7 @@ void profile__free(struct hud_profile *p)
 	}
 	for (i = 0; i < p->nr_maps; i++)
 		free(p->maps[i].path);
-	while (p->arena) {
-		struct hud_arena *next = p->arena->next;
-
-		free(p->arena);
-		p->arena = next;
-	}
+	hud_arena_free(&p->arena);
 	for (i = 0; i < p->nr_failed_dsos; i++)
 		free(p->failed_dsos[i]);
 	free(p->failed_dsos);

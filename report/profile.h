@@ -14,10 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "classify.h"
 
 struct hud_symbolizer;
-struct hud_arena;
 
 /* What an event measured. Off-CPU intervals are split by why the thread was off-CPU. */
 enum hud_category {
@@ -172,8 +172,8 @@ struct hud_profile {
 	size_t loc_index_cap;
 	struct hud_sym_frame *frames;
 	size_t nr_frames, cap_frames;
-	uint8_t *frame_flags;	 /* per frame: what roles, idleness and reasons look for */
-	struct hud_arena *arena; /* the stacks' locs and frame_ids arrays */
+	uint8_t *frame_flags;	/* per frame: what roles, idleness and reasons look for */
+	struct hud_arena arena; /* the stacks' locs and frame_ids arrays */
 
 	uint64_t samples, offcpu_events, lost;
 	double duration_s; /* sum over sources of the (filtered) recorded time */

@@ -31,6 +31,7 @@
 #include <gelf.h>
 
 #include "demangle.h"
+#include "arena.h"
 #include "symbolize.h"
 
 #define BUILD_ID_MAX	32
@@ -38,12 +39,6 @@
 #define MAX_DIE_NESTING 128 /* recursion bound against malformed DWARF */
 #define ARENA_CHUNK	(64 << 10)
 #define DELETED_SUFFIX	" (deleted)"
-
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
 
 struct str_slot {
 	const char *str;
@@ -117,7 +112,7 @@ struct hud_symbolizer {
 	Dwfl_Callbacks callbacks;
 	int err; /* sticky -ENOMEM from a helper that returns a pointer */
 
-	struct arena_chunk *arena;
+	struct hud_arena arena;
 
 	struct str_slot *strs;
 	size_t strs_cap, strs_nr;
@@ -187,31 +182,12 @@ static int symbolizer__setup_dirs(struct hud_symbolizer *s, const struct hud_sym
 
 static void *symbolizer__alloc(struct hud_symbolizer *s, size_t size)
 {
-	struct arena_chunk *c = s->arena;
 	void *p;
 
-	size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
-	if (!c || c->cap - c->used < size) {
-		size_t cap = size > ARENA_CHUNK / 4 ? size : ARENA_CHUNK;
-
-		c = malloc(sizeof(*c) + cap);
-		if (!c) {
-			s->err = -ENOMEM;
-			return NULL;
-		}
-		c->cap = cap;
-		c->used = 0;
-		if (cap != ARENA_CHUNK && s->arena) {
-			/* A big one-off: keep filling the current chunk afterwards. */
-			c->next = s->arena->next;
-			s->arena->next = c;
-		} else {
-			c->next = s->arena;
-			s->arena = c;
-		}
-	}
-	p = (char *)c->data + c->used;
-	c->used += size;
+	s->arena.chunk = ARENA_CHUNK;
+	p = hud_arena_alloc(&s->arena, size, _Alignof(max_align_t));
+	if (!p)
+		s->err = -ENOMEM;
 	return p;
 }
 
@@ -376,7 +352,6 @@ static void dso__free(struct hud_dso *d)
 
 void hud_symbolizer__free(struct hud_symbolizer *s)
 {
-	struct arena_chunk *c, *next;
 	size_t i;
 
 	if (!s)
@@ -387,10 +362,7 @@ void hud_symbolizer__free(struct hud_symbolizer *s)
 	free(s->dso_slots);
 	free(s->addrs);
 	free(s->strs);
-	for (c = s->arena; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	hud_arena_free(&s->arena);
 	for (i = 0; i < s->nr_dirs; i++)
 		free(s->dirs[i]);
 	free(s->dirs);
