@@ -7,14 +7,18 @@
  * - sched_switch remembers, per target thread, when and how it left the CPU and its stacks
  *   at that moment (current == prev there, so the stacks are the thread's own). When the
  *   thread is switched in again after >= min_offcpu_ns, the record goes to userspace.
- * - Walking the user stack at every switch-out is what costs (frame by frame from user
- *   memory), and most intervals are shorter than the threshold. So with tp_btf, a thread
- *   that blocks voluntarily keeps only its kernel stack and user registers at switch-out;
- *   the user stack is walked once the interval proved long, when the thread itself runs
- *   again: at the exit of the system call it blocked in (sys_exit), or at its next
- *   switch-out or exit. The registers are compared first, so a stack taken after the thread
- *   ran other user code is never attached to the interval. Preempted threads are walked at
- *   switch-out as before: their user context is not in a system call.
+ * - Walking stacks at every switch-out is what costs (the user stack frame by frame from
+ *   user memory), and most intervals are shorter than the threshold. So with tp_btf, a
+ *   thread keeps only its user registers at switch-out. Once the interval proved long, its
+ *   kernel stack is read at switch-in (it has not run since, so the stack is intact) and its
+ *   user stack when the thread itself runs again, before any user code: on its way back to
+ *   user space. The hook for that is the rseq_update tracepoint, which the kernel fires
+ *   exactly then for every thread that registered rseq (glibc does, for every thread), and
+ *   only after a context switch. Where that tracepoint is missing the hook is sys_exit: then
+ *   every system call of the machine runs it and takes the kernel's slow exit path, and
+ *   preempted threads, which may not be in a system call, are walked at switch-out. Threads
+ *   without rseq are walked at switch-out too. The registers are compared first, so a
+ *   stack taken after the thread ran other user code is never attached to the interval.
  *
  * Stacks travel inline in ring-buffer events: a stack-id map with BPF_F_REUSE_STACKID can
  * silently hand back another stack when ids are reused.
@@ -31,6 +35,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 const volatile __u64 min_offcpu_ns = 5000000;
 const volatile bool sample_kernel = false;
 const volatile bool offcpu_kernel = true;
+/* Where deferred user stacks are taken: HUD_DEFER_* (hud_events.h), set by hud-record. */
+const volatile __u32 defer_hook = HUD_DEFER_RSEQ;
 /* Ring fill level at which the reader is woken (a quarter of the ring by default). */
 const volatile __u64 wakeup_bytes = 2 << 20;
 
@@ -104,6 +110,14 @@ static __always_inline __u32 task_state(struct task_struct *t, bool btf)
 	if (bpf_core_field_exists(t->__state))
 		return TASK_READ(btf, t, __state);
 	return BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+/* The thread registered rseq, so the rseq_update hook will see it return to user space. */
+static __always_inline bool has_rseq(struct task_struct *t, bool btf)
+{
+	if (!bpf_core_field_exists(t->rseq))
+		return false;
+	return TASK_READ(btf, t, rseq) != NULL;
 }
 
 static __always_inline bool is_target(__u32 tgid)
@@ -268,7 +282,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 	s->flags = preempt ? HUD_EVT_PREEMPTED : 0;
 	/* A preempted (or yielding) thread is runnable from the moment it leaves. */
 	s->wakeup_ns = preempt || s->state == 0 ? now : 0;
-	if (btf && !preempt) {
+	if (btf && (defer_hook == HUD_DEFER_RSEQ ? has_rseq(prev, btf) : !preempt)) {
 		struct pt_regs *uregs = (struct pt_regs *)bpf_task_pt_regs(prev);
 
 		/*
@@ -345,23 +359,40 @@ int BPF_PROG(hud_switch_btf, bool preempt, struct task_struct *prev, struct task
 	return handle_switch(ctx, preempt, prev, next, true);
 }
 
-/* Back in user space after a long wait in a system call: the deferred user stack. */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(hud_sys_exit_btf, struct pt_regs *regs, long ret)
+/* The current thread is on its way back to user space: take a deferred user stack. */
+static __always_inline void flush_current(void *ctx, struct pt_regs *uregs)
 {
 	__u64 id;
 	__u32 tid;
 	struct hud_evt_offcpu *s;
 
 	if (nr_pending <= 0)
-		return 0;
+		return;
 	id = bpf_get_current_pid_tgid();
 	tid = (__u32)id;
 	if (!is_target(id >> 32))
-		return 0;
+		return;
 	s = bpf_map_lookup_elem(&offcpu_start, &tid);
 	if (s && s->pending)
-		offcpu_flush(ctx, s, regs);
+		offcpu_flush(ctx, s, uregs);
+}
+
+/*
+ * Fired on the way back to user space after the thread was switched out (and on signal
+ * delivery), before any user code runs, for threads with rseq registered.
+ */
+SEC("tp_btf/rseq_update")
+int BPF_PROG(hud_rseq_btf, struct task_struct *t)
+{
+	flush_current(ctx, (struct pt_regs *)bpf_task_pt_regs(t));
+	return 0;
+}
+
+/* Fallback for kernels without the rseq_update tracepoint: every system call's exit. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(hud_sys_exit_btf, struct pt_regs *regs, long ret)
+{
+	flush_current(ctx, regs);
 	return 0;
 }
 

@@ -23,6 +23,12 @@ enum hud_evt_type {
 	HUD_EVT_COMM = 3,
 };
 
+/* Where the BPF side takes the user stack of a long interval (rodata defer_hook). */
+enum hud_defer_hook {
+	HUD_DEFER_RSEQ = 1,	/* rseq_update, back to user space after a switch */
+	HUD_DEFER_SYS_EXIT = 2, /* sys_exit: every system call; preempted threads walk at once */
+};
+
 enum hud_evt_flags {
 	HUD_EVT_PREEMPTED = 1u << 0,
 };

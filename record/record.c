@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "hud.skel.h"
@@ -196,11 +197,32 @@ void record__setup_libbpf(void)
  * Load the skeleton with tp_btf programs, or with raw_tp ones when the kernel refuses
  * those (no BTF for the tracepoint, old kernel). Returns 0 or -errno; *how names the pick.
  */
+/*
+ * Deferred user stacks are taken at the rseq_update tracepoint when the kernel has it: it
+ * fires only for threads coming back from a context switch. sys_exit, the fallback, runs
+ * for every system call of the machine. HUD_RECORD_NO_RSEQ=1 forces it (tests).
+ */
+static bool kernel_has_rseq_tp(void)
+{
+	struct btf *vmlinux;
+	bool found;
+
+	if (getenv("HUD_RECORD_NO_RSEQ"))
+		return false;
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return false;
+	found = btf__find_by_name_kind(vmlinux, "btf_trace_rseq_update", BTF_KIND_TYPEDEF) > 0;
+	btf__free(vmlinux);
+	return found;
+}
+
 int record__load_bpf(struct hud_bpf **out, const struct record_opts *o, const char **how)
 {
 	static const char *const kinds[] = {"tp_btf", "raw_tp"};
 	struct hud_bpf *skel = NULL;
 	int i, err = -ENOENT;
+	bool rseq = kernel_has_rseq_tp();
 
 	for (i = 0; i < 2; i++) {
 		int btf = i == 0;
@@ -221,7 +243,9 @@ int record__load_bpf(struct hud_bpf **out, const struct record_opts *o, const ch
 		bpf_program__set_autoload(skel->progs.hud_exit_btf, btf);
 		bpf_program__set_autoload(skel->progs.hud_wakeup_btf, btf);
 		bpf_program__set_autoload(skel->progs.hud_rename_btf, btf);
-		bpf_program__set_autoload(skel->progs.hud_sys_exit_btf, btf);
+		skel->rodata->defer_hook = rseq ? HUD_DEFER_RSEQ : HUD_DEFER_SYS_EXIT;
+		bpf_program__set_autoload(skel->progs.hud_rseq_btf, btf && rseq);
+		bpf_program__set_autoload(skel->progs.hud_sys_exit_btf, btf && !rseq);
 		bpf_program__set_autoload(skel->progs.hud_switch_raw, !btf);
 		bpf_program__set_autoload(skel->progs.hud_exit_raw, !btf);
 		bpf_program__set_autoload(skel->progs.hud_wakeup_raw, !btf);
@@ -237,6 +261,14 @@ int record__load_bpf(struct hud_bpf **out, const struct record_opts *o, const ch
 		skel = NULL;
 	}
 	return err;
+}
+
+/* Where the user stack of a long off-CPU interval is taken, for the file and -v. */
+const char *record__user_stack_hook(const struct hud_bpf *skel, const char *how)
+{
+	if (strcmp(how, "tp_btf"))
+		return "switch-out";
+	return skel->rodata->defer_hook == HUD_DEFER_RSEQ ? "rseq_update" : "sys_exit";
 }
 
 int record__open_perf_events(struct hud_bpf *skel, uint64_t freq, struct bpf_link ***links, int *nr)
@@ -310,7 +342,7 @@ static int open_output(const char *path)
 }
 
 static int write_meta(struct hud_writer *w, const struct record_opts *o, const char *attach,
-		      int ncpus, uint64_t start_rt, uint64_t start_mono)
+		      const char *ustack_hook, int ncpus, uint64_t start_rt, uint64_t start_mono)
 {
 	char buf[4096], exe[PATH_MAX], comm[17] = "", pids[RECORD_MAX_TARGETS * 12] = "";
 	struct {
@@ -355,6 +387,7 @@ static int write_meta(struct hud_writer *w, const struct record_opts *o, const c
 	kv[i].key = "offcpu_threshold_ns", kv[i++].value = n[4];
 	kv[i].key = "cpus", kv[i++].value = n[5];
 	kv[i].key = "sched_switch_attach", kv[i++].value = attach;
+	kv[i].key = "offcpu_user_stacks", kv[i++].value = ustack_hook;
 	kv[i].key = "sample_kernel_stacks", kv[i++].value = o->sample_kernel ? "1" : "0";
 	for (j = 0; j < i; j++) {
 		err = hud_writer__add_meta(w, kv[j].key, kv[j].value);
@@ -494,7 +527,8 @@ int record__run(const struct record_opts *o)
 	/* Metadata, names and maps first, then attach: the first events can be named. */
 	start_rt = hud_realtime_ns();
 	start_mono = hud_now_ns();
-	err = write_meta(st.w, o, attach, st.ncpus, start_rt, start_mono);
+	err = write_meta(st.w, o, attach, record__user_stack_hook(skel, attach), st.ncpus, start_rt,
+			 start_mono);
 	if (!err)
 		err = targets__snapshot(&st.ts, st.w, start_mono);
 	if (!err)
@@ -527,8 +561,10 @@ int record__run(const struct record_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	vlog("recording %d process(es) (%s sched_switch, %llu Hz, threshold %.1f ms) into %s",
-	     o->nr_pids, attach, (unsigned long long)o->freq_hz, o->threshold_ns / 1e6, o->output);
+	vlog("recording %d process(es) (%s sched_switch, user stacks of long waits at %s, %llu Hz, "
+	     "threshold %.1f ms) into %s",
+	     o->nr_pids, attach, record__user_stack_hook(skel, attach),
+	     (unsigned long long)o->freq_hz, o->threshold_ns / 1e6, o->output);
 	if (o->duration_s > 0)
 		deadline = start_mono + (uint64_t)(o->duration_s * 1e9);
 	next_tick = start_mono + 1000000000ull;

@@ -46,6 +46,7 @@ void record__setup_libbpf(void);
 
 /* Open, configure and load the BPF programs (tp_btf, else raw_tp). 0 or -errno. */
 int record__load_bpf(struct hud_bpf **skel, const struct record_opts *o, const char **how);
+const char *record__user_stack_hook(const struct hud_bpf *skel, const char *how);
 
 /* Attach the sampler to a cpu-clock perf event on every online CPU. 0 or -errno. */
 int record__open_perf_events(struct hud_bpf *skel, uint64_t freq, struct bpf_link ***links,

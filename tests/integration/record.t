@@ -46,6 +46,39 @@ is "$(printf '%s' "$j" | jq -r '[.hotspots[] | select(.category == "cpu")][0].fu
 	hud_fixture::cpu_hog "raw_tp: the CPU hog is sampled"
 kill "$fixture_pid"
 
+# Deferred user stacks of long waits: taken at rseq_update by default, at sys_exit where the
+# kernel has no rseq_update tracepoint (HUD_RECORD_NO_RSEQ=1), and at switch-out for threads
+# that never registered rseq (glibc.pthread.rseq=0). Each gives the same stacks.
+for variant in rseq_update sys_exit no-rseq-threads; do
+	env=()
+	case $variant in
+	sys_exit) env=(HUD_RECORD_NO_RSEQ=1) ;;
+	no-rseq-threads) env=(GLIBC_TUNABLES=glibc.pthread.rseq=0) ;;
+	esac
+	if [ "$variant" = no-rseq-threads ]; then
+		GLIBC_TUNABLES=glibc.pthread.rseq=0 start_fixture --only sleep,mutex ||
+			{ ok 1 "fixture starts"; done_testing; }
+		n=$(perf stat -x, -e rseq:rseq_update -p "$fixture_pid" -- sleep 0.5 2>&1 |
+			awk -F, '/rseq_update/ { print $1 }')
+		is "$n" 0 "$variant: the fixture's threads do not pass rseq_update"
+	else
+		start_fixture --only sleep,mutex || { ok 1 "fixture starts"; done_testing; }
+	fi
+	env "${env[@]}" "$HUD_RECORD" -v -p "$fixture_pid" -o "$tmpdir/defer.hud" --duration 2 \
+		2>"$tmpdir/defer.err"
+	ok $? "$variant: record"
+	hook=$variant
+	[ "$variant" = no-rseq-threads ] && hook=rseq_update
+	like "$(cat "$tmpdir/defer.err")" "user stacks of long waits at $hook" \
+		"$variant: hud-record says where it takes deferred user stacks"
+	j=$(json -i "$tmpdir/defer.hud")
+	like "$(jq_hot "$j" blocked hud_fixture::sleep_blocker '.stacks[0].frames | map(.function) | join(";")')" \
+		"hud_fixture::sleep_blocker" "$variant: sleep_blocker's intervals have its user stack"
+	like "$(jq_hot "$j" blocked hud_fixture::mutex_blocker '.stacks | map(select(.reason | test("futex"))) | .[0].frames | map(.function) | join(";")')" \
+		"Mutex.*lock.*;hud_fixture::mutex_blocker" "$variant: and the futex wait is under Mutex::lock"
+	kill "$fixture_pid"
+done
+
 # The CPU hog, and preempted when a burner competes for the same CPU.
 start_fixture --only cpu --workers 1 || { ok 1 "fixture starts"; done_testing; }
 taskset -a -p -c 0 "$fixture_pid" >/dev/null
