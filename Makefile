@@ -182,6 +182,16 @@ $(HUD_SYNTH): tests/tools/hud-synth.c $(FORMAT_OBJS) $(COMMON_OBJS)
 
 unit-tests bench: $(HUD_SYNTH)
 
+# hud-storm: futex wake-ups at a set rate, for the drain measurement of make bench.
+HUD_STORM := $(BUILD)/tests/hud-storm
+
+$(HUD_STORM): tests/bench/hud-storm.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -pthread -o $@
+
+bench: $(HUD_STORM)
+
 .PHONY: golden-elf
 golden-elf: tests/golden/symtest.c
 	$(call msg,CC,tests/golden/symtest)

@@ -4,17 +4,19 @@
 #
 # For each fixture workload (cpu: compute between yields; switch: channel hops and short
 # timers across workers; handoff: spawn_blocking round trips, about 80k thread switches a
-# second), alternate ROUNDS runs of: unprofiled, under hud-record at defaults, and under
-# perf record (the anchor: -g -F 99 -e cpu-clock -e sched:sched_switch). Report the median
-# throughput of each relative to unprofiled, hud-record's own CPU time, and file sizes.
-# Then: the event rate hud-record drains (every off-CPU interval, -t 0), and hud-report
-# against perf report --stdio on the same handoff-mode run (time and peak RSS).
+# second), one fixture process runs through CYCLES cycles of windows: unprofiled, under
+# hud-record at defaults, and under perf record (the anchor: -g -F 99 -e cpu-clock
+# -e sched:sched_switch). Report the throughput change of each against the unprofiled
+# windows with a 95 % confidence interval, hud-record's own CPU time, and file sizes.
+# Then: the event rate hud-record drains with 0 lost (hud-storm, -t 0), the cost to the
+# rest of the host (a system-call loop), and hud-report against perf report --stdio on one
+# handoff run recorded by both (time and peak RSS).
 #
-# Timings on a shared 2-core VM are noisy: compare the ratios of one run, not absolutes.
+# Environment: CYCLES (8), W (window seconds, 4), WARM (4), STORM_RATES, STORM_SECS (4),
+# REPORT_SECS (20), WORKLOADS ("cpu switch handoff").
+# Timings on a shared 2-core VM are noisy: compare the numbers of one run, not absolutes.
 set -euo pipefail
 build=${HUD_BUILD:-build}
-rounds=${ROUNDS:-3}
-secs=${SECS:-8}
 fixture=$build/fixtures/hud-fixture
 out=$(mktemp -d /tmp/hud-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
@@ -25,120 +27,205 @@ command -v perf >/dev/null || have_perf=0
 clk=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
-# run MODE KIND -> "ops_per_sec steady_cpu_percent startup_cpu_seconds file_bytes"
-# Throughput and the profiler's CPU are measured from the fixture's 2-second tick to its
-# last tick, so BPF loading and start-up do not count; start-up CPU is reported apart.
-run() {
-	local mode=$1 kind=$2 fx rec=0 t_a=0 t_b=0 w_a w_b bytes=0
-	"$fixture" --bench "$mode" --duration "$secs" >"$out/fx.out" 2>/dev/null &
-	fx=$!
-	until grep -q pid= "$out/fx.out" 2>/dev/null; do sleep 0.01; done
+# Throughput is compared inside one fixture process: it runs WARM seconds, then CYCLES
+# cycles of W-second windows, unprofiled, under hud-record and under perf record in turn.
+# Separate processes of the same workload differ by more than what is measured here (on
+# handoff, by up to a third from one start to the next), while the windows of one process
+# are steady. A profiler starts at a window's first tick and stops at its last; the
+# window's first second is not counted, so BPF loading and start-up do not pose as
+# per-event cost (start-up CPU is shown apart).
+warm=${WARM:-4}
+cycles=${CYCLES:-${ROUNDS:-8}}
+win=${W:-4}
+
+ticks() { grep -c '^tick' "$out/fx.out" 2>/dev/null || true; }
+wait_tick() { while [ "$(ticks)" -lt "$1" ]; do sleep 0.01; done; }
+# ops_at N -> "ops secs" at the fixture's Nth progress line
+ops_at() { awk -v n="$1" '/^tick/ && ++c == n { split($2, s, "="); split($3, o, "="); print o[2], s[2] }' "$out/fx.out"; }
+
+# window KIND FIRST_TICK -> appends "ops_per_sec cpu_pct startup_s bytes events" to $out/KIND
+window() {
+	local kind=$1 t=$2 rec=0 c_a=0 c_b=0 w_a w_b oa sa ob sb bytes=0 events=0
 	case $kind in
 	hud)
-		"$build/hud-record" -p "$fx" -o "$out/$mode.hud" 2>/dev/null &
+		"$build/hud-record" -p "$fx" -o "$out/w.hud" 2>"$out/w.err" &
 		rec=$!
 		;;
 	perf)
 		perf record -q -g -F 99 -e cpu-clock -e sched:sched_switch -p "$fx" \
-			-o "$out/$mode.perf.data" >/dev/null 2>&1 &
+			-o "$out/w.perf.data" >/dev/null 2>&1 &
 		rec=$!
 		;;
 	esac
-	until grep -q "tick secs=2" "$out/fx.out" 2>/dev/null; do sleep 0.01; done
+	wait_tick $((t + 1))
 	w_a=$(date +%s.%N)
-	[ "$rec" = 0 ] || t_a=$(cpu_ticks "$rec")
-	while kill -0 "$fx" 2>/dev/null && [ "$(grep -c '^tick' "$out/fx.out")" -lt "$((secs - 1))" ]; do
-		sleep 0.05
-	done
+	[ "$rec" = 0 ] || c_a=$(cpu_ticks "$rec")
+	wait_tick $((t + win))
 	w_b=$(date +%s.%N)
-	[ "$rec" = 0 ] || t_b=$(cpu_ticks "$rec")
-	wait "$fx"
+	[ "$rec" = 0 ] || c_b=$(cpu_ticks "$rec")
 	if [ "$rec" != 0 ]; then
 		kill -INT "$rec" 2>/dev/null || true
 		wait "$rec" 2>/dev/null || true
 	fi
 	case $kind in
-	hud) bytes=$(stat -c %s "$out/$mode.hud") ;;
-	perf) bytes=$(stat -c %s "$out/$mode.perf.data") ;;
+	hud)
+		bytes=$(stat -c %s "$out/w.hud")
+		events=$(awk '/ samples, [0-9]+ off-CPU events/ {
+			for (i = 1; i < NF; i++) if ($(i + 1) ~ /^samples,/ || $(i + 1) == "off-CPU") n += $i
+			print n }' "$out/w.err")
+		;;
+	perf)
+		bytes=$(stat -c %s "$out/w.perf.data")
+		events=$(perf report --stats -i "$out/w.perf.data" 2>/dev/null |
+			awk '/SAMPLE events:/ { print $3; exit }')
+		;;
 	esac
-	awk -v ta="$t_a" -v tb="$t_b" -v wa="$w_a" -v wb="$w_b" -v c="$clk" -v bytes="$bytes" '
-		/^tick secs=2\./ { split($2, s, "="); split($3, o, "="); s0 = s[2]; o0 = o[2] }
-		/^tick/ { split($2, s, "="); split($3, o, "="); s1 = s[2]; o1 = o[2] }
-		END { printf "%.1f %.3f %.3f %d\n", (o1 - o0) / (s1 - s0),
-			100 * (tb - ta) / c / (wb - wa), ta / c, bytes }' "$out/fx.out"
+	read -r oa sa < <(ops_at $((t + 1)))
+	read -r ob sb < <(ops_at $((t + win)))
+	awk -v oa="$oa" -v ob="$ob" -v sa="$sa" -v sb="$sb" -v ca="$c_a" -v cb="$c_b" -v wa="$w_a" \
+		-v wb="$w_b" -v c="$clk" -v bytes="$bytes" -v ev="${events:-0}" 'BEGIN {
+		printf "%.1f %.3f %.3f %d %d\n", (ob - oa) / (sb - sa), 100 * (cb - ca) / c / (wb - wa),
+			ca / c, bytes, ev }' >>"$out/$kind"
 }
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-printf '# hud bench: %s rounds of %s s per cell, %s\n' "$rounds" "$secs" "$(date -u +%F)"
+# ratio KIND -> "mean_pct ci95_pct n": each window of KIND against the mean of the
+# unprofiled windows just before and after it (before only, for the last), which cancels
+# a slow drift of the process's own throughput.
+ratio() {
+	awk 'NR == FNR { base[++nb] = $1; next } { k++; b = base[k]; if (k < nb) b = (b + base[k + 1]) / 2
+		r[k] = $1 / b }
+		END { for (i = 1; i <= k; i++) s += r[i]; m = s / k
+		for (i = 1; i <= k; i++) v += (r[i] - m) ^ 2
+		sd = k > 1 ? sqrt(v / (k - 1)) : 0
+		printf "%.1f %.1f %d\n", 100 * (m - 1), 196 * sd / sqrt(k), k }' "$out/none" "$out/$1"
+}
+
+kinds="none hud"
+[ $have_perf = 1 ] && kinds="none hud perf"
+nk=$(echo $kinds | wc -w)
+printf '# hud bench: %s cycles of %s s windows per workload after %s s of warm-up, %s\n' \
+	"$cycles" "$win" "$warm" "$(date -u +%F)"
 printf '# kernel %s, %s CPUs\n\n' "$(uname -r)" "$(nproc)"
-printf '| workload | unprofiled ops/s | under hud-record | under perf record | hud-record CPU (steady) | hud-record start-up CPU | hud file | perf.data |\n'
+printf '| workload | unprofiled ops/s | hud-record | perf record | hud-record CPU | hud-record first second | hud file | perf.data |\n'
 printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
 workloads=${WORKLOADS:-cpu switch handoff}
 for mode in $workloads; do
-	: >"$out/base"; : >"$out/hud"; : >"$out/perf"; : >"$out/hudcpu"; : >"$out/hudstart"
-	for r in $(seq "$rounds"); do
-		run "$mode" none | awk '{ print $1 }' >>"$out/base"
-		run "$mode" hud >"$out/h"
-		awk '{ print $1 }' "$out/h" >>"$out/hud"
-		awk '{ print $2 }' "$out/h" >>"$out/hudcpu"
-		awk '{ print $3 }' "$out/h" >>"$out/hudstart"
-		hud_bytes=$(awk '{ print $4 }' "$out/h")
-		if [ $have_perf = 1 ]; then
-			run "$mode" perf >"$out/p"
-			awk '{ print $1 }' "$out/p" >>"$out/perf"
-			perf_bytes=$(awk '{ print $4 }' "$out/p")
-		fi
+	for k in $kinds; do : >"$out/$k"; done
+	"$fixture" --bench "$mode" --duration $((warm + cycles * nk * (win + 2) + 10)) \
+		>"$out/fx.out" 2>/dev/null &
+	fx=$!
+	until grep -q pid= "$out/fx.out" 2>/dev/null; do sleep 0.01; done
+	t=$warm
+	wait_tick "$t"
+	for c in $(seq "$cycles"); do
+		for k in $kinds; do
+			window "$k" "$t"
+			t=$(ticks) # the next window starts at the next tick after this one ended
+		done
 	done
-	hudstart=$(median <"$out/hudstart")
-	base=$(median <"$out/base")
-	hud=$(median <"$out/hud")
-	hudcpu=$(median <"$out/hudcpu")
+	kill "$fx" 2>/dev/null || true
+	wait "$fx" 2>/dev/null || true
+	base=$(awk '{ print $1 }' "$out/none" | median)
+	read -r hm hc hn < <(ratio hud)
+	hudcpu=$(awk '{ s += $2 } END { print s / NR }' "$out/hud")
+	hudstart=$(awk '{ print $3 }' "$out/hud" | median)
+	hud_size=$(awk '{ b += $4; e += $5 } END { printf "%.0f KiB/s, %.0f B/event", b / NR / 1024 / '"$win"', (e ? b / e : 0) }' "$out/hud")
 	perf_col="n/a"
 	perf_size="n/a"
 	if [ $have_perf = 1 ]; then
-		perf=$(median <"$out/perf")
-		perf_col=$(awk -v a="$perf" -v b="$base" 'BEGIN { printf "%.3f (%+.1f%%)", a / b, 100 * (a / b - 1) }')
-		perf_size="$((perf_bytes / 1024)) KiB"
+		read -r pm pc pn < <(ratio perf)
+		perf_col=$(printf '%+.1f %% ± %.1f' "$pm" "$pc")
+		perf_size=$(awk '{ b += $4; e += $5 } END { printf "%.0f KiB/s, %.0f B/sample", b / NR / 1024 / '"$win"', (e ? b / e : 0) }' "$out/perf")
 	fi
-	printf '| %s | %.0f | %s | %s | %.2f%% of a core | %.2f s | %s KiB | %s |\n' "$mode" "$base" \
-		"$(awk -v a="$hud" -v b="$base" 'BEGIN { printf "%.3f (%+.1f%%)", a / b, 100 * (a / b - 1) }')" \
-		"$perf_col" "$hudcpu" "$hudstart" "$((hud_bytes / 1024))" "$perf_size"
+	printf '| %s | %.0f | %+.1f %% ± %.1f | %s | %.2f %% of a core | %.2f s | %s | %s |\n' "$mode" "$base" \
+		"$hm" "$hc" "$perf_col" "$hudcpu" "$hudstart" "$hud_size" "$perf_size"
 done
 
 echo
-echo "Ratios: median ops/s under the profiler over median unprofiled ops/s, from 2 s to the end."
-echo "CPU: user+system time of hud-record over the same window, in % of one core; start-up:"
-echo "its CPU time before that window (BPF load, /proc reads)."
-echo "Files: a whole ${secs} s run."
+echo "Throughput: change of ops/s in each profiled window against the unprofiled windows around"
+echo "it, mean over $cycles cycles ± the 95 % confidence interval of that mean."
+echo "CPU: hud-record's user+system time over the counted part of its windows, in % of one"
+echo "core (mean); first second: its CPU time up to the counted part (BPF load, /proc reads)."
+echo "Files: bytes per second of recording and per event (hud: samples + off-CPU intervals;"
+echo "perf: samples of both events)."
 
-# --- drain: every off-CPU interval of the handoff workload (-t 0) ------------------
-"$fixture" --bench handoff --duration $((secs + 2)) >"$out/fx.out" 2>/dev/null &
+# --- drain: the event rate hud-record keeps up with ---------------------------------
+# hud-storm wakes futex sleepers at a set rate; with -t 0 every wake-up ends an off-CPU
+# interval, i.e. one event. Each rate runs STORM_SECS; the events/s are those hud-record
+# wrote over its recording time, with its loss count and CPU.
+storm_secs=${STORM_SECS:-4}
+printf '\ndrain: hud-record -t 0 on hud-storm (futex wake-ups at a set rate, %s s each)\n\n' "$storm_secs"
+printf '| offered wake-ups/s | events/s recorded | lost | hud-record CPU | CPU per event |\n'
+printf '|---:|---:|---:|---:|---:|\n'
+best=0
+for rate in ${STORM_RATES:-25000 50000 100000 150000 200000 300000}; do
+	"$build/tests/hud-storm" "$rate" "$storm_secs" >"$out/storm.out" &
+	st=$!
+	until grep -q pid= "$out/storm.out" 2>/dev/null; do sleep 0.01; done
+	sp=$(sed -n 's/^pid=//p' "$out/storm.out")
+	"$build/hud-record" -p "$sp" -t 0 -o "$out/storm.hud" 2>"$out/storm.err" &
+	rec=$!
+	wait "$st" || true
+	cpu_ticks "$rec" >"$out/rec.cpu" # its CPU time while the storm ran, before it finalizes
+	kill -INT "$rec" 2>/dev/null || true
+	wait "$rec" 2>/dev/null || true
+	row=$(awk -v rate="$rate" -v c="$clk" '
+		/: [0-9.]+ s, [0-9]+ samples, [0-9]+ off-CPU events, [0-9]+ lost/ {
+			for (i = 1; i <= NF; i++) {
+				if ($(i + 1) == "s,") secs = $i
+				if ($(i + 1) == "samples,") smp = $i
+				if ($(i + 1) == "off-CPU") off = $i
+				if ($(i + 1) == "lost") lost = $i
+			}
+		}
+		/^cpu_ticks=/ { split($0, a, "="); ticks = a[2] }
+		END { ev = (smp + off) / secs
+			printf "%d %.0f %d %.1f %.2f", rate, ev, lost, 100 * ticks / c / secs, (ev ? 1e6 * ticks / c / secs / ev : 0) }' \
+		"$out/storm.err" <(echo "cpu_ticks=$(cat "$out/rec.cpu" 2>/dev/null || echo 0)"))
+	read -r r ev lost cpu_pct per <<<"$row"
+	printf '| %d | %d | %d | %.1f %% of a core | %.2f µs |\n' "$r" "$ev" "$lost" "$cpu_pct" "$per"
+	[ "$lost" = 0 ] && [ "$ev" -gt "$best" ] && best=$ev
+done
+printf '\nhighest rate recorded with 0 lost: %d events/s\n' "$best"
+
+# --- the rest of the host: a system-call loop in another process -------------------
+# The BPF programs run for every context switch of the machine, not only the target's:
+# time dd bs=1 (two system calls a byte) beside a quiet target, without and with each
+# profiler, alternating HOST_ROUNDS times (median).
+host_rounds=${HOST_ROUNDS:-5}
+"$fixture" --only sleep >"$out/fx.out" 2>/dev/null &
 fx=$!
 until grep -q pid= "$out/fx.out" 2>/dev/null; do sleep 0.01; done
-"$build/hud-record" -p "$fx" -t 0 -o "$out/drain.hud" --duration "$secs" 2>"$out/drain.err" &
-rec=$!
-sleep 1
-t_a=$(cpu_ticks "$rec")
-w_a=$(date +%s.%N)
-sleep $((secs - 2))
-t_b=$(cpu_ticks "$rec")
-w_b=$(date +%s.%N)
-wait "$rec" || true
-wait "$fx" || true
-awk -v ta="$t_a" -v tb="$t_b" -v wa="$w_a" -v wb="$w_b" -v c="$clk" '
-	/: [0-9.]+ s, [0-9]+ samples, [0-9]+ off-CPU events, [0-9]+ lost/ {
-		for (i = 1; i <= NF; i++) {
-			if ($(i + 1) == "s,") secs = $i
-			if ($(i + 1) == "samples,") smp = $i
-			if ($(i + 1) == "off-CPU") off = $i
-			if ($(i + 1) == "lost") lost = $i
-		}
-		cpu = 100 * (tb - ta) / c / (wb - wa)
-		printf "\ndrain (handoff, -t 0): %.0f events/s for %.1f s, %d lost, hud-record %.1f%% of a core", (smp + off) / secs, secs, lost, cpu
-		if (cpu > 0) printf " (%.1f us of CPU per event)", 10000 * cpu / ((smp + off) / secs)
-		printf "\n"
-	}' "$out/drain.err"
+for k in $kinds; do : >"$out/host.$k"; done
+for r in $(seq "$host_rounds"); do
+	for k in $kinds; do
+		rec=0
+		case $k in
+		hud) "$build/hud-record" -p "$fx" -o "$out/h.hud" 2>/dev/null & rec=$! ;;
+		perf) perf record -q -g -F 99 -e cpu-clock -e sched:sched_switch -p "$fx" \
+			-o "$out/h.perf.data" >/dev/null 2>&1 & rec=$! ;;
+		esac
+		[ "$rec" = 0 ] || sleep 1
+		a=$(date +%s.%N)
+		dd if=/dev/zero of=/dev/null bs=1 count=1000000 2>/dev/null
+		b=$(date +%s.%N)
+		echo "$a $b" | awk '{ print $2 - $1 }' >>"$out/host.$k"
+		if [ "$rec" != 0 ]; then
+			kill -INT "$rec" 2>/dev/null || true
+			wait "$rec" 2>/dev/null || true
+		fi
+	done
+done
+kill "$fx" 2>/dev/null || true
+wait "$fx" 2>/dev/null || true
+hn=$(median <"$out/host.none")
+printf '\nhost: dd bs=1 count=1M (2M system calls) beside the recorded process, median of %s:\n' "$host_rounds"
+for k in $kinds; do
+	printf '  %-5s %6.2f s  %+.1f %%\n' "$k" "$(median <"$out/host.$k")" \
+		"$(awk -v a="$(median <"$out/host.$k")" -v b="$hn" 'BEGIN { print 100 * (a / b - 1) }')"
+done
 
 # --- hud-report vs perf report on the last handoff-mode recordings ----------------
 # Each report runs 3 times; the median time and the peak RSS (GNU time) are shown.
@@ -157,16 +244,28 @@ report_cost() { # CMD... -> "seconds max_rss_kib"
 		fi
 	done | sort -g | sed -n 2p
 }
-last=${workloads##* }
-if [ $have_perf = 1 ] && [ -f "$out/$last.perf.data" ]; then
-	read -r hs hm < <(report_cost "$build/hud-report" -i "$out/$last.hud" --threads all)
-	read -r ps pm < <(report_cost perf report --stdio -i "$out/$last.perf.data")
+# One handoff run of REPORT_SECS, recorded by hud-record and perf record side by side.
+report_secs=${REPORT_SECS:-20}
+if [ $have_perf = 1 ]; then
+	"$fixture" --bench handoff --duration $((report_secs + 4)) >"$out/fx.out" 2>/dev/null &
+	fx=$!
+	until grep -q pid= "$out/fx.out" 2>/dev/null; do sleep 0.01; done
+	"$build/hud-record" -p "$fx" -o "$out/r.hud" --duration "$report_secs" 2>/dev/null &
+	rec=$!
+	perf record -q -g -F 99 -e cpu-clock -e sched:sched_switch -p "$fx" -o "$out/r.perf.data" \
+		-- sleep "$report_secs" >/dev/null 2>&1 || true
+	wait "$rec" || true
+	kill "$fx" 2>/dev/null || true
+	wait "$fx" 2>/dev/null || true
+	read -r hs hm < <(report_cost "$build/hud-report" -i "$out/r.hud" --threads all)
+	read -r ps pm < <(report_cost perf report --stdio -i "$out/r.perf.data")
 	# perf report prints symbols only by default; hud-report also prints file:line (and
 	# inlined frames). The fairer anchor asks perf for source lines too.
 	read -r ls lm < <(report_cost perf report --stdio --no-children --sort sym,srcline -g none \
-		-i "$out/$last.perf.data")
-	awk -v hs="$hs" -v hm="$hm" -v ps="$ps" -v pm="$pm" -v ls="$ls" -v lm="$lm" -v w="$last" 'BEGIN {
-		printf "\nreport (%s run, median of 3):\n", w
+		-i "$out/r.perf.data")
+	awk -v hs="$hs" -v hm="$hm" -v ps="$ps" -v pm="$pm" -v ls="$ls" -v lm="$lm" -v secs="$report_secs" \
+		-v hb="$(stat -c %s "$out/r.hud")" -v pb="$(stat -c %s "$out/r.perf.data")" 'BEGIN {
+		printf "\nreport: one %d s handoff run recorded by both (hud %.0f KiB, perf.data %.0f KiB), median of 3:\n", secs, hb / 1024, pb / 1024
 		printf "  hud-report (file:line, inlined frames)           %7.3f s %7.1f MiB\n", hs, hm / 1024
 		printf "  perf report --stdio (symbols only)               %7.3f s %7.1f MiB  %5.1fx hud-report'"'"'s time\n", ps, pm / 1024, (hs > 0 ? ps / hs : 0)
 		printf "  perf report --stdio --sort sym,srcline -g none   %7.3f s %7.1f MiB  %5.1fx hud-report'"'"'s time\n", ls, lm / 1024, (hs > 0 ? ls / hs : 0) }'
