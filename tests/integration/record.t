@@ -97,6 +97,29 @@ n=$(jq_hot "$j" preempted hud_fixture::cpu_hog .count)
 like "$n" '^[1-9][0-9]*$' "the CPU hog is preempted by the competing burner ($n intervals)"
 kill "$fixture_pid"
 
+# Run-queue delay: a sleeping worker is woken but a real-time burner holds its only CPU
+# (RT throttling lets others run 50 ms a second), so each wake-up waits for the CPU.
+start_fixture --only sleep --workers 1 || { ok 1 "fixture starts"; done_testing; }
+taskset -a -p -c 0 "$fixture_pid" >/dev/null
+"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/runq.hud" --duration 3 2>/dev/null &
+rec=$!
+sleep 0.5
+timeout 2 chrt -f 1 taskset -c 0 sh -c 'while :; do :; done' &
+burner=$!
+fixture_pids+=("$burner")
+wait "$rec"
+ok $? "record a worker whose wake-ups wait behind a real-time burner"
+wait "$burner" 2>/dev/null
+j=$(json -i "$tmpdir/runq.hud")
+ms=$(printf '%s' "$j" | jq -r '.categories.runqueue.total_ms')
+ok "$(awk -v m="$ms" 'BEGIN { print (m + 0 >= 300) ? 0 : 1 }')" \
+	"the worker's wake-ups waited for the CPU: $ms ms of run-queue delay (>= 300)"
+is "$(printf '%s' "$j" | jq -r '[.hotspots[] | select(.category == "runqueue") | .stacks[].role] | unique | join(",")')" \
+	worker "... attributed to the worker"
+like "$(jq_hot "$j" blocked hud_fixture::sleep_blocker .reason)" "nanosleep" \
+	"its sleeps stay blocked in nanosleep"
+kill "$fixture_pid"
+
 # --- roles -----------------------------------------------------------------------
 start_fixture --only pool || { ok 1 "fixture starts"; done_testing; }
 "$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/pool.hud" --duration 3 2>/dev/null
