@@ -4,13 +4,11 @@
 #include <string.h>
 
 #include "u64set.h"
+#include "util.h"
 
 static size_t slot_of(uint64_t key, size_t cap)
 {
-	key ^= key >> 33;
-	key *= 0xff51afd7ed558ccdull;
-	key ^= key >> 33;
-	return key & (cap - 1);
+	return hud_mix64(key) & (cap - 1);
 }
 
 static int grow(struct u64set *s)

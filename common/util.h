@@ -48,6 +48,17 @@ void *hud_grow(void *arr, size_t *cap, size_t need, size_t elem);
 		g_ != NULL;                                              \
 	})
 
+/* Spread a 64-bit key over hash-table slots (the finalizer of MurmurHash3). */
+static inline uint64_t hud_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return x;
+}
+
 /* CLOCK_MONOTONIC and CLOCK_REALTIME in ns. */
 uint64_t hud_now_ns(void);
 uint64_t hud_realtime_ns(void);

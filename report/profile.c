@@ -82,19 +82,9 @@ static void *grow_lazy(void *arr, size_t *cap, size_t need, size_t elem, size_t 
 
 /* ---- unique addresses -------------------------------------------------------------- */
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
-
 static uint64_t loc_hash(uint16_t src, uint32_t pid, uint64_t ip, uint8_t kind)
 {
-	return mix64(ip ^ mix64((uint64_t)src << 40 | (uint64_t)kind << 32 | pid));
+	return hud_mix64(ip ^ hud_mix64((uint64_t)src << 40 | (uint64_t)kind << 32 | pid));
 }
 
 static int loc_index_rebuild(struct hud_profile *p, size_t cap)

@@ -33,6 +33,7 @@
 #include "demangle.h"
 #include "arena.h"
 #include "symbolize.h"
+#include "util.h"
 
 #define BUILD_ID_MAX	32
 #define MAX_INLINE	64  /* inline depth kept per address; deeper ones are dropped */
@@ -204,16 +205,6 @@ static uint64_t hash_bytes(const void *data, size_t len, uint64_t h)
 }
 
 #define HASH_INIT 0xcbf29ce484222325ull
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
 
 static int strs__grow(struct hud_symbolizer *s)
 {
@@ -1145,7 +1136,7 @@ static int dso__resolve(struct hud_dso *d, uint64_t file_offset, int is_ret, str
 
 static size_t addr_slot_of(uint32_t dso_id, uint64_t offset, int is_ret, size_t cap)
 {
-	return mix64(offset ^ ((uint64_t)dso_id << 40) ^ ((uint64_t)is_ret << 63)) & (cap - 1);
+	return hud_mix64(offset ^ ((uint64_t)dso_id << 40) ^ ((uint64_t)is_ret << 63)) & (cap - 1);
 }
 
 static int addrs__grow(struct hud_symbolizer *s)
