@@ -117,12 +117,14 @@ for mode in $workloads; do
 		>"$out/fx.out" 2>/dev/null &
 	fx=$!
 	until grep -q pid= "$out/fx.out" 2>/dev/null; do sleep 0.01; done
-	t=$warm
-	wait_tick "$t"
+	wait_tick "$warm"
 	for c in $(seq "$cycles"); do
 		for k in $kinds; do
+			# Start each window on a tick, so that its uncounted first second really
+			# holds the profiler's start-up.
+			t=$(($(ticks) + 1))
+			wait_tick "$t"
 			window "$k" "$t"
-			t=$(ticks) # the next window starts at the next tick after this one ended
 		done
 	done
 	kill "$fx" 2>/dev/null || true
