@@ -194,10 +194,6 @@ void record__setup_libbpf(void)
 }
 
 /*
- * Load the skeleton with tp_btf programs, or with raw_tp ones when the kernel refuses
- * those (no BTF for the tracepoint, old kernel). Returns 0 or -errno; *how names the pick.
- */
-/*
  * Deferred user stacks are taken at the rseq_update tracepoint when the kernel has it: it
  * fires only for threads coming back from a context switch. sys_exit, the fallback, runs
  * for every system call of the machine. HUD_RECORD_NO_RSEQ=1 forces it (tests).
@@ -217,6 +213,10 @@ static bool kernel_has_rseq_tp(void)
 	return found;
 }
 
+/*
+ * Load the skeleton with tp_btf programs, or with raw_tp ones when the kernel refuses
+ * those (no BTF for the tracepoint, old kernel). Returns 0 or -errno; *how names the pick.
+ */
 int record__load_bpf(struct hud_bpf **out, const struct record_opts *o, const char **how)
 {
 	static const char *const kinds[] = {"tp_btf", "raw_tp"};
