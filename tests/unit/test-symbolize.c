@@ -394,6 +394,28 @@ static int a2l_parse(FILE *f, struct a2l_frame *fr, int max, char *pending, size
 	return n;
 }
 
+/*
+ * Every 2nd byte of @si (up to MAX_ADDRS): its address into vaddrs[], its file offset into
+ * offs[], and the address appended to @cmd (which holds the tool's command line). Returns
+ * the command's output, NULL if it cannot run; *nr is the number of addresses.
+ */
+static FILE *popen_addrs(char *cmd, size_t cap, const struct sym_info *si, uint64_t *vaddrs,
+			 uint64_t *offs, int *nr)
+{
+	size_t len = strlen(cmd);
+	int i;
+
+	*nr = 0;
+	for (i = 0; (uint64_t)i * 2 < si->size && *nr < MAX_ADDRS; i++) {
+		vaddrs[*nr] = si->vaddr + (uint64_t)i * 2;
+		offs[*nr] = si->offset + (uint64_t)i * 2;
+		len += (size_t)snprintf(cmd + len, cap - len, " 0x%llx",
+					(unsigned long long)vaddrs[*nr]);
+		(*nr)++;
+	}
+	return popen(cmd, "r");
+}
+
 static void t_addr2line_parity(void)
 {
 	struct hud_symbolizer *s = hud_symbolizer__new(NULL);
@@ -403,7 +425,6 @@ static void t_addr2line_parity(void)
 	int nr = 0, i, k, compared = 0;
 	struct sym_info si;
 	struct hud_dso *d;
-	size_t len;
 	FILE *p;
 
 	check(s != NULL);
@@ -411,15 +432,8 @@ static void t_addr2line_parity(void)
 	if (!s || elf_sym(bin, "symtest_outer", &si))
 		goto out;
 	d = open_bin(s);
-	len = (size_t)snprintf(cmd, sizeof(cmd), "eu-addr2line -a -f -i -e '%s'", bin);
-	for (i = 0; (uint64_t)i * 2 < si.size && nr < MAX_ADDRS; i++) {
-		vaddrs[nr] = si.vaddr + (uint64_t)i * 2;
-		offs[nr] = si.offset + (uint64_t)i * 2;
-		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, " 0x%llx",
-					(unsigned long long)vaddrs[nr]);
-		nr++;
-	}
-	p = popen(cmd, "r");
+	snprintf(cmd, sizeof(cmd), "eu-addr2line -a -f -i -e '%s'", bin);
+	p = popen_addrs(cmd, sizeof(cmd), &si, vaddrs, offs, &nr);
 	check(p != NULL);
 	if (!p)
 		goto out;
@@ -522,7 +536,6 @@ static void t_llvm_symbolizer_parity(const char *path, const uint8_t *bid, size_
 	char cmd[8192];
 	struct sym_info si;
 	struct hud_dso *d;
-	size_t len;
 	FILE *p;
 
 	check(s != NULL);
@@ -530,15 +543,8 @@ static void t_llvm_symbolizer_parity(const char *path, const uint8_t *bid, size_
 	if (!s || elf_sym(path, "symtest_outer", &si))
 		goto out;
 	d = hud_symbolizer__dso(s, path, bid, bid_size);
-	len = (size_t)snprintf(cmd, sizeof(cmd), "llvm-symbolizer --obj='%s'", path);
-	for (i = 0; (uint64_t)i * 2 < si.size && nr < MAX_ADDRS; i++) {
-		vaddrs[nr] = si.vaddr + (uint64_t)i * 2;
-		offs[nr] = si.offset + (uint64_t)i * 2;
-		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len, " 0x%llx",
-					(unsigned long long)vaddrs[nr]);
-		nr++;
-	}
-	p = popen(cmd, "r");
+	snprintf(cmd, sizeof(cmd), "llvm-symbolizer --obj='%s'", path);
+	p = popen_addrs(cmd, sizeof(cmd), &si, vaddrs, offs, &nr);
 	check(p != NULL);
 	if (!p)
 		goto out;
