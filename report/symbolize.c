@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -77,6 +78,53 @@ struct cu_range {
 	Dwarf_Addr lo, hi;
 	Dwarf_Off cu_offset; /* of the CU DIE */
 };
+
+/*
+ * Function ranges and CU ranges both start with [lo, hi) and are kept sorted by lo: one
+ * comparator and one lookup serve both.
+ */
+struct addr_range {
+	Dwarf_Addr lo, hi;
+};
+_Static_assert(offsetof(struct fn_range, lo) == offsetof(struct addr_range, lo) &&
+		       offsetof(struct fn_range, hi) == offsetof(struct addr_range, hi) &&
+		       offsetof(struct cu_range, lo) == offsetof(struct addr_range, lo) &&
+		       offsetof(struct cu_range, hi) == offsetof(struct addr_range, hi),
+	       "ranges start with struct addr_range");
+
+static int addr_range_cmp(const void *a, const void *b)
+{
+	const struct addr_range *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->hi < y->hi ? -1 : x->hi > y->hi;
+}
+
+/*
+ * Index of the entry holding @pc among @n entries of @size bytes at @base (sorted by lo),
+ * or -1. Entries should not overlap; a few before the last one starting at or below pc are
+ * checked in case they do.
+ */
+static ssize_t addr_range_find(const void *base, size_t n, size_t size, Dwarf_Addr pc)
+{
+	const char *b = base;
+	size_t lo = 0, hi = n, i, back;
+
+	/* First range starting after pc; candidates precede it. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (((const struct addr_range *)(b + mid * size))->lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo, back = 0; i > 0 && back < 8; i--, back++)
+		if (pc < ((const struct addr_range *)(b + (i - 1) * size))->hi)
+			return (ssize_t)(i - 1);
+	return -1;
+}
 
 struct hud_dso {
 	struct hud_symbolizer *sym;
@@ -779,15 +827,6 @@ static int fn_vec__index(struct fn_vec *v, Dwarf_Die *parent, int level)
 	return err;
 }
 
-static int fn_range_cmp(const void *a, const void *b)
-{
-	const struct fn_range *x = a, *y = b;
-
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return x->hi < y->hi ? -1 : x->hi > y->hi;
-}
-
 /* The function index of @cudie, built on first use. NULL on ENOMEM. */
 static struct cu_funcs *dso__cu_funcs(struct hud_dso *d, Dwarf_Die *cudie)
 {
@@ -821,7 +860,7 @@ static struct cu_funcs *dso__cu_funcs(struct hud_dso *d, Dwarf_Die *cudie)
 		return NULL;
 	}
 	if (v.nr)
-		qsort(v.r, v.nr, sizeof(*v.r), fn_range_cmp);
+		qsort(v.r, v.nr, sizeof(*v.r), addr_range_cmp);
 	c = &d->cus[lo];
 	memmove(c + 1, c, (d->nr_cus - lo) * sizeof(*c));
 	d->nr_cus++;
@@ -833,22 +872,9 @@ static struct cu_funcs *dso__cu_funcs(struct hud_dso *d, Dwarf_Die *cudie)
 
 static const struct fn_range *cu_funcs__find(const struct cu_funcs *c, Dwarf_Addr pc)
 {
-	size_t lo = 0, hi = c->nr, i, back;
+	ssize_t i = addr_range_find(c->ranges, c->nr, sizeof(*c->ranges), pc);
 
-	/* First range starting after pc; candidates precede it. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->ranges[mid].lo <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* Ranges of distinct functions do not overlap; look back a little in case they do. */
-	for (i = lo, back = 0; i > 0 && back < 8; i--, back++)
-		if (pc < c->ranges[i - 1].hi)
-			return &c->ranges[i - 1];
-	return NULL;
+	return i < 0 ? NULL : &c->ranges[i];
 }
 
 /*
@@ -902,14 +928,6 @@ static int scope_walk(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *chain, int *d
  * read once per DSO on the first address libdwfl cannot place.
  */
 
-static int cu_range_cmp(const void *a, const void *b)
-{
-	const struct cu_range *x = a, *y = b;
-
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return x->hi < y->hi ? -1 : x->hi > y->hi;
-}
 
 static int dso__index_cus(struct hud_dso *d)
 {
@@ -944,7 +962,7 @@ static int dso__index_cus(struct hud_dso *d)
 		}
 	}
 	if (d->nr_cu_ranges)
-		qsort(d->cu_ranges, d->nr_cu_ranges, sizeof(*d->cu_ranges), cu_range_cmp);
+		qsort(d->cu_ranges, d->nr_cu_ranges, sizeof(*d->cu_ranges), addr_range_cmp);
 	return 0;
 }
 
@@ -954,26 +972,14 @@ static int dso__index_cus(struct hud_dso *d)
  */
 static Dwarf_Die *dso__cu_of(struct hud_dso *d, Dwarf_Addr pc, Dwarf_Die *die)
 {
-	size_t lo = 0, hi, i, back;
+	ssize_t i;
 
 	if (!d->cu_ranges_built && dso__index_cus(d)) {
 		d->sym->err = -ENOMEM;
 		return NULL;
 	}
-	hi = d->nr_cu_ranges;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->cu_ranges[mid].lo <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* CU ranges do not overlap; look back a little in case they do. */
-	for (i = lo, back = 0; i > 0 && back < 8; i--, back++)
-		if (pc < d->cu_ranges[i - 1].hi)
-			return dwarf_offdie(d->dwarf, d->cu_ranges[i - 1].cu_offset, die);
-	return NULL;
+	i = addr_range_find(d->cu_ranges, d->nr_cu_ranges, sizeof(*d->cu_ranges), pc);
+	return i < 0 ? NULL : dwarf_offdie(d->dwarf, d->cu_ranges[i].cu_offset, die);
 }
 
 /* ------------------------------------------------------------------------- */
