@@ -97,18 +97,25 @@ n=$(jq_hot "$j" preempted hud_fixture::cpu_hog .count)
 like "$n" '^[1-9][0-9]*$' "the CPU hog is preempted by the competing burner ($n intervals)"
 kill "$fixture_pid"
 
-# Run-queue delay: a sleeping worker is woken but a real-time burner holds its only CPU
-# (RT throttling lets others run 50 ms a second), so each wake-up waits for the CPU.
+# Run-queue delay: a sleeping worker is woken but its only CPU is busy. The fixture's
+# threads run SCHED_IDLE next to an ordinary CPU burner, so each wake-up waits for the
+# burner to give up the CPU. (A SCHED_FIFO burner would need real-time budget, which a
+# cpu cgroup with cpu.rt_runtime_us = 0, as CI runners use, refuses.)
 start_fixture --only sleep --workers 1 || { ok 1 "fixture starts"; done_testing; }
 taskset -a -p -c 0 "$fixture_pid" >/dev/null
-"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/runq.hud" --duration 3 2>/dev/null &
+chrt -i -a -p 0 "$fixture_pid"
+ok $? "the fixture's threads switch to SCHED_IDLE"
+"$HUD_RECORD" -v -p "$fixture_pid" -o "$tmpdir/runq.hud" --duration 3 2>"$tmpdir/runq.err" &
 rec=$!
-sleep 0.5
-timeout 2 chrt -f 1 taskset -c 0 sh -c 'while :; do :; done' &
+# The burner starts once the programs are attached (-v says so), or its first wake-ups
+# would be missed on a slow machine.
+for _ in $(seq 100); do grep -q "recording " "$tmpdir/runq.err" && break; sleep 0.05; done
+sleep 0.2
+timeout 2 taskset -c 0 sh -c 'while :; do :; done' &
 burner=$!
 fixture_pids+=("$burner")
 wait "$rec"
-ok $? "record a worker whose wake-ups wait behind a real-time burner"
+ok $? "record a worker whose wake-ups wait behind a CPU burner"
 wait "$burner" 2>/dev/null
 j=$(json -i "$tmpdir/runq.hud")
 ms=$(printf '%s' "$j" | jq -r '.categories.runqueue.total_ms')
