@@ -200,13 +200,20 @@ golden-elf: tests/golden/symtest.c
 		-Wl,-z,noseparate-code -Wl,-z,norelro $< -o tests/golden/symtest
 # --- end of golden tests ------------------------------------------------------------
 
-fixture: $(FIXTURE) $(BUILD)/fixtures/hud-dlspin $(BUILD)/fixtures/libhudspin.so
+fixture: $(FIXTURE) $(BUILD)/fixtures/hud-dlspin $(BUILD)/fixtures/libhudspin.so \
+	$(BUILD)/fixtures/hud-churn
 
 # A C program that dlopens a library mid-recording (tests the maps re-read).
 $(BUILD)/fixtures/hud-dlspin: tests/fixtures/dlopen/dlspin.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -Wl,--build-id $< -o $@ -ldl
+
+# A C program that starts and joins many short-lived threads (tests per-thread state).
+$(BUILD)/fixtures/hud-churn: tests/fixtures/churn/churn.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -Wl,--build-id $< -o $@ -lpthread
 
 $(BUILD)/fixtures/libhudspin.so: tests/fixtures/dlopen/libhudspin.c
 	$(call msg,CC,$@)

@@ -103,6 +103,8 @@ struct task_struct___pre514 {
  * a compile-time constant, so each program keeps one of the two. These reads run at every
  * context switch of the machine: a helper call each adds up.
  */
+#define PF_EXITING 0x00000004 /* include/linux/sched.h: getting shut down */
+
 #define TASK_READ(btf, t, field) ((btf) ? (t)->field : BPF_CORE_READ(t, field))
 
 static __always_inline __u32 task_state(struct task_struct *t, bool btf)
@@ -256,7 +258,18 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 	__u32 tid = TASK_READ(btf, prev, pid), zero = 0;
 	struct hud_evt_offcpu *s;
 
+	/*
+	 * An exiting thread (after sched_process_exit removed its entry, it still switches
+	 * out for the last time) must not put an entry back: dead tids would fill the map
+	 * and every later thread's intervals would be lost.
+	 */
 	s = bpf_map_lookup_elem(&offcpu_start, &tid);
+	if (TASK_READ(btf, prev, flags) & PF_EXITING) {
+		if (btf && s && s->pending)
+			offcpu_flush(ctx, s, (struct pt_regs *)bpf_task_pt_regs(prev));
+		bpf_map_delete_elem(&offcpu_start, &tid);
+		return;
+	}
 	if (!s) {
 		/* Any value will do as the initial one: every field is written below. */
 		void *init = bpf_map_lookup_elem(&offcpu_init, &zero);

@@ -80,4 +80,21 @@ rows=$("$HUD_REPORT" -i "$tmpdir/dl.hud" --threads all --stacks 0 2>/dev/null)
 like "$rows" "hud_dl_spin \(.*libhudspin.c:[0-9]+\)" \
 	"the library loaded and unloaded mid-recording is symbolized (maps re-read)"
 
+# --- thread churn: exited threads leave no per-thread state behind --------------------
+# 9000 threads start and exit, more than the 8192 threads hud-record tracks at once; the
+# thread that sleeps afterwards must still have all its intervals, none lost.
+"$HUD_BUILD/fixtures/hud-churn" 9000 >"$tmpdir/churn.out" 2>&1 &
+churn=$!
+fixture_pids+=("$churn")
+until grep -q pid= "$tmpdir/churn.out" 2>/dev/null; do sleep 0.02; done
+"$HUD_RECORD" -p "$churn" -o "$tmpdir/churn.hud" --duration 4 2>"$tmpdir/churn.err"
+ok $? "record a process whose 9000 threads start and exit"
+kill "$churn"
+like "$(cat "$tmpdir/churn.out")" "churned 9000" "... all of them before the recording ended"
+j=$("$HUD_REPORT" -i "$tmpdir/churn.hud" --threads all -f json 2>/dev/null)
+is "$(printf '%s' "$j" | jq -r .lost)" 0 "no events lost to the dead threads' state"
+n=$(printf '%s' "$j" | jq -r '[.categories[].count] | add')
+ok "$(awk -v n="$n" 'BEGIN { print (n + 0 >= 100) ? 0 : 1 }')" \
+	"the sleeper's 10 ms sleeps after the churn are recorded ($n intervals, >= 100)"
+
 done_testing
