@@ -201,13 +201,19 @@ golden-elf: tests/golden/symtest.c
 # --- end of golden tests ------------------------------------------------------------
 
 fixture: $(FIXTURE) $(BUILD)/fixtures/hud-dlspin $(BUILD)/fixtures/libhudspin.so \
-	$(BUILD)/fixtures/hud-churn
+	$(BUILD)/fixtures/hud-churn $(BUILD)/fixtures/libhudnoperf.so
 
 # A C program that dlopens a library mid-recording (tests the maps re-read).
 $(BUILD)/fixtures/hud-dlspin: tests/fixtures/dlopen/dlspin.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -Wl,--build-id $< -o $@ -ldl
+
+# An LD_PRELOAD library that makes perf_event_open() fail (tests a failed attach).
+$(BUILD)/fixtures/libhudnoperf.so: tests/fixtures/faults/noperf.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -fPIC -shared $< -o $@ -ldl
 
 # A C program that starts and joins many short-lived threads (tests per-thread state).
 $(BUILD)/fixtures/hud-churn: tests/fixtures/churn/churn.c

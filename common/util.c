@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -17,7 +18,15 @@ int hud_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	/* Not base 0: a pid or tid written with a leading zero is decimal, not octal. */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		if (!isxdigit((unsigned char)*s))
+			return -EINVAL;
+		v = strtoull(s, &end, 16);
+	} else {
+		v = strtoull(s, &end, 10);
+	}
 	if (*end)
 		return -EINVAL;
 	if (errno == ERANGE || v < min || v > max)

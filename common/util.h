@@ -9,7 +9,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Parse a whole string as an unsigned integer in [min, max] (base 10, or 0x hex).
+ * Parse a whole string as an unsigned integer in [min, max] (base 10, or hex after 0x; a leading 0 is not octal).
  * Returns 0 or -EINVAL (not a number, trailing junk) / -ERANGE (outside the bounds).
  */
 int hud_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);

@@ -229,7 +229,10 @@ int main(int argc, char **argv)
 	if (check) {
 		if (o.nr_pids > 1)
 			hud_usage_error("--check takes one target");
-		if (name)
+		/* --check PID, as the usage line has it: a number names a pid, not a process. */
+		if (name && name[strspn(name, "0123456789")] == '\0')
+			parse_pids(name, &o);
+		else if (name)
 			resolve_name(name, 0, &o);
 		return record__check(o.nr_pids ? o.pids[0] : 0);
 	}
@@ -243,11 +246,20 @@ int main(int argc, char **argv)
 		resolve_name(name, all, &o);
 	} else {
 		for (c = 0; c < o.nr_pids; c++) {
-			if (proc__alive(o.pids[c]))
-				continue;
-			elog("no process with pid %d: check it with 'ps -p %d'", o.pids[c],
-			     o.pids[c]);
-			return RECORD_EXIT_NO_TARGET;
+			pid_t tgid = 0;
+			int alive = 0;
+
+			if (proc__status(o.pids[c], &tgid, &alive) || !alive) {
+				elog("no process with pid %d: check it with 'ps -p %d'", o.pids[c],
+				     o.pids[c]);
+				return RECORD_EXIT_NO_TARGET;
+			}
+			if (tgid != o.pids[c]) {
+				elog("%d is a thread of process %d: give -p %d (hud-record records "
+				     "every thread of a process)",
+				     o.pids[c], tgid, tgid);
+				return RECORD_EXIT_NO_TARGET;
+			}
 		}
 	}
 	return record__run(&o);

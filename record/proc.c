@@ -63,12 +63,44 @@ long proc__cmdline(pid_t pid, char *buf, size_t size)
 	return n;
 }
 
+int proc__status(pid_t pid, pid_t *tgid, int *alive)
+{
+	char path[64], line[256];
+	long threads = -1, tg = -1;
+	char state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "State:", 6))
+			sscanf(line + 6, " %c", &state);
+		else if (!strncmp(line, "Tgid:", 5))
+			tg = strtol(line + 5, NULL, 10);
+		else if (!strncmp(line, "Threads:", 8))
+			threads = strtol(line + 8, NULL, 10);
+	}
+	fclose(f);
+	if (tg <= 0)
+		return -EINVAL;
+	if (tgid)
+		*tgid = (pid_t)tg;
+	/*
+	 * An exited process its parent has not reaped yet is a zombie with one thread. A
+	 * zombie leader with live threads (main called pthread_exit()) is still running.
+	 */
+	if (alive)
+		*alive = !((state == 'Z' || state == 'X') && threads <= 1);
+	return 0;
+}
+
 int proc__alive(pid_t pid)
 {
-	char path[64];
+	int alive = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	return access(path, F_OK) == 0;
+	return proc__status(pid, NULL, &alive) == 0 && alive;
 }
 
 int proc__find_by_name(const char *name, struct proc_match *out, int max)

@@ -23,7 +23,14 @@ struct proc_match {
  */
 int proc__find_by_name(const char *name, struct proc_match *out, int max);
 
-/* True if /proc/@pid exists (the process has not been reaped). */
+/*
+ * Read /proc/@pid/status: the thread group id into *@tgid (it differs from @pid when @pid
+ * is a thread), and into *@alive whether the process still runs (not an unreaped zombie).
+ * Either pointer may be NULL. Returns 0 or -errno (-ENOENT: no such pid).
+ */
+int proc__status(pid_t pid, pid_t *tgid, int *alive);
+
+/* True if the process @pid runs: it exists and is not an exited, unreaped zombie. */
 int proc__alive(pid_t pid);
 
 /* Text of /proc/PID/cmdline with arguments joined by spaces. Returns length or -errno. */

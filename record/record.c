@@ -311,18 +311,28 @@ int record__open_perf_events(struct hud_bpf *skel, uint64_t freq, struct bpf_lin
 }
 
 /* perf's habit: keep the previous recording as FILE.old rather than overwrite it. */
-static int open_output(const char *path)
+static bool is_regular_file(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Create @path, keeping an existing recording as @path.old; *@rotated says if one was. */
+static int open_output(const char *path, bool *rotated)
 {
 	char old[PATH_MAX];
 	struct stat sb;
 	const char *sudo_uid, *sudo_gid;
 	int fd;
 
+	*rotated = false;
 	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
 		if (snprintf(old, sizeof(old), "%s.old", path) >= (int)sizeof(old))
 			return -ENAMETOOLONG;
 		if (rename(path, old))
 			return -errno;
+		*rotated = true;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -470,8 +480,20 @@ int record__run(const struct record_opts *o)
 	uint64_t start_mono, start_rt, deadline = 0, next_tick;
 	const char *attach = NULL;
 	int nr_links = 0, fd = -1, err, i, ret = RECORD_EXIT_FAILED;
+	bool rotated = false, attached = false;
 	uint32_t reason = HUD_FINISH_SIGNAL;
 	struct hud_rec_finish fin = {0};
+
+	/*
+	 * From the start: a signal that arrives while the programs load must still end in a
+	 * finalized file, not a torn one. A closed stderr or output pipe gives EPIPE to the
+	 * writes, which report it, instead of killing hud-record mid-file.
+	 */
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 
 	record__setup_libbpf();
 	err = targets__init(&st.ts, o->pids, o->nr_pids);
@@ -504,7 +526,7 @@ int record__run(const struct record_opts *o)
 		goto cleanup;
 	}
 
-	fd = open_output(o->output);
+	fd = open_output(o->output, &rotated);
 	if (fd < 0) {
 		elog("cannot create %s: %s: choose another path with -o", o->output, strerror(-fd));
 		ret = RECORD_EXIT_OUTPUT;
@@ -555,11 +577,7 @@ int record__run(const struct record_opts *o)
 		ret = exit_for_errno(err);
 		goto cleanup;
 	}
-
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	attached = true;
 
 	vlog("recording %d process(es) (%s sched_switch, user stacks of long waits at %s, %llu Hz, "
 	     "threshold %.1f ms) into %s",
@@ -578,13 +596,13 @@ int record__run(const struct record_opts *o)
 		err = ring_buffer__poll(rb, 100);
 		if (err >= 0 || err == -EINTR)
 			err = ring_buffer__consume(rb);
+		if (st.err)
+			break; /* on_event() failed writing: reported below */
 		if (err < 0 && err != -EINTR) {
 			elog("reading the ring buffer: %s", strerror(-err));
 			reason = HUD_FINISH_ERROR;
 			break;
 		}
-		if (st.err)
-			break;
 		if (stop_signal) {
 			reason = HUD_FINISH_SIGNAL;
 			break;
@@ -677,8 +695,10 @@ int record__run(const struct record_opts *o)
 			     o->archive, o->archive);
 		}
 	}
-	ret = st.err ? (st.err == -ENOMEM ? RECORD_EXIT_FAILED : RECORD_EXIT_OUTPUT)
-		     : RECORD_EXIT_OK;
+	if (st.err)
+		ret = st.err == -ENOMEM ? RECORD_EXIT_FAILED : RECORD_EXIT_OUTPUT;
+	else
+		ret = reason == HUD_FINISH_ERROR ? RECORD_EXIT_FAILED : RECORD_EXIT_OK;
 
 cleanup:
 	for (i = 0; i < nr_links; i++)
@@ -688,6 +708,17 @@ cleanup:
 	hud_writer__close(st.w);
 	if (fd >= 0)
 		close(fd);
+	/*
+	 * Failed before recording anything: remove the stub and give the previous recording
+	 * its name back, so that a failed run never pushes a good file out of the way.
+	 */
+	if (fd >= 0 && !attached && is_regular_file(o->output)) {
+		char old[PATH_MAX];
+
+		unlink(o->output);
+		if (rotated && snprintf(old, sizeof(old), "%s.old", o->output) < (int)sizeof(old))
+			rename(old, o->output);
+	}
 	hud_bpf__destroy(skel);
 	free(st.lost_prev);
 	targets__free(&st.ts);

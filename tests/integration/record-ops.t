@@ -23,6 +23,55 @@ out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$HUD_RECORD" --check 2
 is "$?" 4 "--check as nobody exits 4"
 like "$out" "^FAIL +load BPF programs .*: run as root" "... with the failing line and its fix"
 
+out=$("$HUD_RECORD" --check "$fixture_pid" 2>&1)
+ok $? "--check PID, as the usage line writes it, checks that pid"
+like "$out" "^ok +worker threads +2 of" "... and finds its workers"
+
+# --- targets that are not processes --------------------------------------------------
+tid=$(ls "/proc/$fixture_pid/task" | grep -vx "$fixture_pid" | head -1)
+out=$("$HUD_RECORD" -p "$tid" -o "$tmpdir/tid.hud" --duration 1 2>&1)
+is "$?" 3 "-p with a thread id exits 3"
+like "$out" "$tid is a thread of process $fixture_pid: give -p $fixture_pid" \
+	"... and names the process to give instead"
+"$HUD_RECORD" -p "0$fixture_pid" -o "$tmpdir/zero.hud" --duration 0.5 2>/dev/null
+ok $? "a pid with a leading zero is decimal, not octal"
+# An exited process whose parent never reaps it stays in /proc as a zombie.
+sh -c "\"$HUD_FIXTURE\" --only sleep --duration 1 >/dev/null 2>&1 & echo \$! >\"$tmpdir/z.pid\"; exec sleep 30" &
+zparent=$!
+fixture_pids+=("$zparent")
+until [ -s "$tmpdir/z.pid" ]; do sleep 0.02; done
+"$HUD_RECORD" -p "$(cat "$tmpdir/z.pid")" -o "$tmpdir/zombie.hud" --duration 20 \
+	2>"$tmpdir/zombie.err"
+ok $? "a target that exits but is never reaped ends the recording"
+like "$(cat "$tmpdir/zombie.err")" "process [0-9]+ exited; its data is kept" "... as an exit"
+kill "$zparent"
+
+# --- failures before the first event leave the previous recording in place ----------
+"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/keep.hud" --duration 0.5 2>/dev/null
+cp "$tmpdir/keep.hud" "$tmpdir/keep.copy"
+out=$(ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$HUD_BUILD/fixtures/libhudnoperf.so" \
+	"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/keep.hud" --duration 0.5 2>&1)
+is "$?" 4 "perf_event_open refused: exit 4"
+like "$out" "attaching BPF programs: Permission denied: run hud-record as root" "... saying why"
+cmp -s "$tmpdir/keep.hud" "$tmpdir/keep.copy"
+ok $? "the failed run leaves the previous recording under its name"
+ok "$([ ! -e "$tmpdir/keep.hud.old" ] && echo 0 || echo 1)" "... and no .old behind"
+
+# --- signals and closed pipes --------------------------------------------------------
+"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/early.hud" 2>/dev/null &
+rec=$!
+sleep 0.1 # loading the programs takes about 0.2 s
+kill -TERM "$rec"
+wait "$rec"
+ok $? "SIGTERM while the programs load still exits 0"
+"$HUD_REPORT" -i "$tmpdir/early.hud" >/dev/null 2>"$tmpdir/early.err"
+ok $? "... with a file that reports"
+is "$(cat "$tmpdir/early.err")" "" "... finalized, without warnings"
+"$HUD_RECORD" -v -p "$fixture_pid" -o "$tmpdir/pipe.hud" --duration 1 2>&1 >/dev/null | head -c 1 >/dev/null
+is "${PIPESTATUS[0]}" 0 "stderr closed mid-recording (SIGPIPE): hud-record still finishes"
+"$HUD_RECORD" -p "$fixture_pid" -o /dev/stdout --duration 1 2>/dev/null | head -c 10 >/dev/null
+is "${PIPESTATUS[0]}" 5 "the output pipe closed: exit 5, not death by SIGPIPE"
+
 # --- a full disk ---------------------------------------------------------------------
 mkdir -p "$tmpdir/full"
 if mount -t tmpfs -o size=4k tmpfs "$tmpdir/full" 2>/dev/null; then
