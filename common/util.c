@@ -132,3 +132,15 @@ uint64_t hud_realtime_ns(void)
 {
 	return clock_ns(CLOCK_REALTIME);
 }
+
+int hud_chown_to_sudo_user(int fd)
+{
+	const char *sudo_uid = getenv("SUDO_UID"), *sudo_gid = getenv("SUDO_GID");
+	uint64_t uid, gid;
+
+	if (!sudo_uid || !sudo_gid || geteuid() != 0 ||
+	    hud_parse_u64(sudo_uid, 0, UINT32_MAX - 1, &uid) ||
+	    hud_parse_u64(sudo_gid, 0, UINT32_MAX - 1, &gid))
+		return 0;
+	return fchown(fd, (uid_t)uid, (gid_t)gid) ? -errno : 0;
+}

@@ -60,6 +60,12 @@ static inline uint64_t hud_mix64(uint64_t x)
 }
 
 /* CLOCK_MONOTONIC and CLOCK_REALTIME in ns. */
+/*
+ * Under sudo (euid 0 with SUDO_UID and SUDO_GID set), give the file @fd to the user who
+ * asked for it. Returns 0 (also when not under sudo) or -errno.
+ */
+int hud_chown_to_sudo_user(int fd);
+
 uint64_t hud_now_ns(void);
 uint64_t hud_realtime_ns(void);
 

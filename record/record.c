@@ -323,8 +323,7 @@ static int open_output(const char *path, bool *rotated)
 {
 	char old[PATH_MAX];
 	struct stat sb;
-	const char *sudo_uid, *sudo_gid;
-	int fd;
+	int fd, err;
 
 	*rotated = false;
 	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
@@ -338,16 +337,9 @@ static int open_output(const char *path, bool *rotated)
 	if (fd < 0)
 		return -errno;
 	/* Under sudo, hand the file to the user who asked for it. */
-	sudo_uid = getenv("SUDO_UID");
-	sudo_gid = getenv("SUDO_GID");
-	if (sudo_uid && sudo_gid && geteuid() == 0) {
-		uint64_t uid, gid;
-
-		if (!hud_parse_u64(sudo_uid, 0, UINT32_MAX - 1, &uid) &&
-		    !hud_parse_u64(sudo_gid, 0, UINT32_MAX - 1, &gid) && fchown(fd, uid, gid))
-			vlog("cannot chown %s to %s:%s: %s", path, sudo_uid, sudo_gid,
-			     strerror(errno));
-	}
+	err = hud_chown_to_sudo_user(fd);
+	if (err)
+		vlog("cannot chown %s to the sudo user: %s", path, strerror(-err));
 	return fd;
 }
 

@@ -325,18 +325,30 @@ static int copy_file(const char *from, const char *to)
 {
 	char buf[65536], tmp[PATH_MAX + 8];
 	int in, out, err = 0;
+	struct stat sb;
 	ssize_t n;
 
 	in = open(from, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
+	if (fstat(in, &sb)) {
+		err = -errno;
+		close(in);
+		return err;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", to);
-	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (out < 0) {
 		err = -errno;
 		close(in);
 		return err;
 	}
+	/*
+	 * The copy is no more readable than the binary (a private 0700 one stays private),
+	 * never set-id, and under sudo it belongs to the user, like the recording.
+	 */
+	if (fchmod(out, sb.st_mode & 0777) || hud_chown_to_sudo_user(out))
+		vlog("cannot set the owner or mode of %s: %s", tmp, strerror(errno));
 	while ((n = read(in, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)

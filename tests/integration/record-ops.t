@@ -96,6 +96,15 @@ id=$(readelf -n "$HUD_FIXTURE" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p')
 cmp -s "$HUD_FIXTURE" "$tmpdir/arch/.build-id/${id:0:2}/${id:2}"
 ok $? "the fixture binary is archived under .build-id/${id:0:2}/${id:2}"
 like "$(cat "$tmpdir/arch.err")" "archived [1-9][0-9]* binaries into" "the archive is reported"
+is "$(stat -c %a "$tmpdir/arch/.build-id/${id:0:2}/${id:2}")" "$(stat -c %a "$HUD_FIXTURE")" \
+	"the archived copy keeps the binary's mode"
+# Under sudo, the recording and the archived copies belong to the user who asked.
+SUDO_UID=65534 SUDO_GID=65534 "$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/s.hud" \
+	--duration 0.5 --archive "$tmpdir/sarch" 2>/dev/null
+ok $? "--archive under sudo records"
+is "$(stat -c '%u:%g %a' "$tmpdir/s.hud")" "65534:65534 600" "... a 0600 file owned by SUDO_UID:SUDO_GID"
+is "$(stat -c %u:%g "$tmpdir/sarch/.build-id/${id:0:2}/${id:2}")" "65534:65534" \
+	"... and archived binaries owned by them too"
 
 # --- status line and SIGHUP -------------------------------------------------------------
 if command -v script >/dev/null; then
