@@ -20,6 +20,7 @@
 #define PAD_TOP	   40
 #define PAD_BOTTOM 24
 #define MIN_PX	   0.3
+#define FLAME_MAX_DEPTH 512 /* levels drawn under the root */
 
 static struct flame_node *node_new(const char *name, size_t len)
 {
@@ -84,8 +85,10 @@ struct flame_node *flame__new(void)
 
 int flame__add(struct flame_node *root, const char *stack, double value, double before)
 {
+	static const char cut[] = "[deeper frames not drawn]";
 	struct flame_node *n = root;
 	const char *s = stack;
+	int depth = 0;
 
 	root->value += value;
 	root->before += before;
@@ -93,6 +96,18 @@ int flame__add(struct flame_node *root, const char *stack, double value, double 
 		const char *semi = strchr(s, ';');
 		size_t len = semi ? (size_t)(semi - s) : strlen(s);
 
+		/*
+		 * A file may hold stacks of up to 2 x 65535 frames; the tree is walked
+		 * recursively, so its depth is bounded (real stacks are far shallower).
+		 */
+		if (++depth == FLAME_MAX_DEPTH) {
+			n = child(n, cut, sizeof(cut) - 1);
+			if (n) {
+				n->value += value;
+				n->before += before;
+			}
+			break;
+		}
 		n = child(n, s, len);
 		if (n) {
 			n->value += value;
