@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 	struct gate *gates = NULL;
 	const char *output = NULL, *no_color = getenv("NO_COLOR");
 	uint64_t min_count = 5;
-	int c, err, ret = DIFF_EXIT_FAILED, color = 1, nr_exprs = 0, i, failed = 0;
+	int c, err, ret = DIFF_EXIT_FAILED, color = 1, nr_exprs = 0, i, failed = 0, have_time = 0;
 	size_t k, nr_user = 0;
 	char msg[512];
 	FILE *out = stdout;
@@ -186,6 +186,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TIME:
 			report__parse_time(optarg, &lo.filter);
+			have_time = 1;
 			break;
 		case OPT_WINDOW:
 			if (hud_parse_double(optarg, 0.001, 1e9, &lo.filter.window))
@@ -228,7 +229,7 @@ int main(int argc, char **argv)
 		hud_usage_error(argc - optind < 2 ? "two inputs needed: BEFORE AFTER (recordings "
 						    "or json summaries)"
 						  : "too many arguments: only BEFORE AFTER");
-	if (lo.filter.window > 0 && lo.filter.time_end >= 0)
+	if (lo.filter.window > 0 && have_time)
 		hud_usage_error("--time and --window exclude each other");
 
 	/* Gates first: a typo must not cost the time of symbolizing two recordings. */

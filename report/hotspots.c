@@ -91,19 +91,36 @@ int hotspots__selected(const struct hud_stack *s, unsigned roles)
 }
 
 /* Distinct threads among @n stacks (stacks are per thread). 0 on ENOMEM, which is benign. */
-static uint32_t count_threads(const struct hud_profile *p, const uint32_t *stacks, uint32_t n)
+/*
+ * Distinct threads of @stacks into *@threads, and the time they were recorded for into
+ * *@thread_s: each thread counts its own input's duration, so that merged inputs of
+ * different lengths add up (not threads of all inputs times all inputs' time).
+ */
+static int count_threads(const struct hud_profile *p, const uint32_t *stacks, uint32_t n,
+			 uint32_t *threads, double *thread_s)
 {
 	struct u64set seen = {0};
-	uint32_t i, distinct;
+	uint32_t i;
+	int err = 0;
 
-	for (i = 0; i < n; i++) {
+	*thread_s = 0;
+	for (i = 0; i < n && !err; i++) {
 		const struct hud_stack *s = &p->stacks[stacks[i]];
+		int added = u64set__add(&seen, ((uint64_t)s->src << 32 | s->tid) + 1);
 
-		u64set__add(&seen, ((uint64_t)s->src << 32 | s->tid) + 1);
+		if (added < 0)
+			err = added;
+		else if (added)
+			*thread_s += p->sources[s->src].duration_s;
 	}
-	distinct = (uint32_t)seen.len;
+	*threads = (uint32_t)seen.len;
 	u64set__free(&seen);
-	return distinct;
+	return err;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigned roles)
@@ -112,6 +129,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 	struct key_slot *slots = NULL;
 	size_t nslots = 64, cap = 0, i, j;
 	char name[1024];
+	double thread_s;
 	int err = 0;
 	unsigned c;
 
@@ -143,7 +161,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 			if (!s->count[c])
 				continue;
 			any = 1;
-			h->total_ns[c] += s->ns[c];
+			h->total_ns[c] = sat_add(h->total_ns[c], s->ns[c]);
 			h->total_count[c] += s->count[c];
 			hash = str_hash(name, c);
 			for (j = hash & (nslots - 1); slots[j].item; j = (j + 1) & (nslots - 1)) {
@@ -171,7 +189,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 			}
 			hs = &h->items[slots[j].item - 1];
 			hs->count += s->count[c];
-			hs->ns += s->ns[c];
+			hs->ns = sat_add(hs->ns, s->ns[c]);
 			/* Doubling: a hotspot can gather thousands of stacks. */
 			if (!HUD_GROW(hs->stacks, hs->cap_stacks, hs->nr_stacks + 1)) {
 				err = -ENOMEM;
@@ -182,8 +200,9 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 		if (any)
 			all[nr_all++] = (uint32_t)i;
 	}
-	h->threads = count_threads(p, all, nr_all);
-	h->thread_time_s = h->threads * p->duration_s;
+	err = count_threads(p, all, nr_all, &h->threads, &h->thread_time_s);
+	if (err)
+		goto out;
 
 	/* Heaviest stacks first; the blamed frame's location comes from the heaviest one. */
 	sort_profile = p;
@@ -203,7 +222,9 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 		}
 		if (top->reason_frame >= 0)
 			hs->reason = profile__frame(p, top, (uint32_t)top->reason_frame)->function;
-		hs->threads = count_threads(p, hs->stacks, hs->nr_stacks);
+		err = count_threads(p, hs->stacks, hs->nr_stacks, &hs->threads, &thread_s);
+		if (err)
+			goto out;
 	}
 	if (h->nr)
 		qsort(h->items, h->nr, sizeof(*h->items), cmp_hotspot);

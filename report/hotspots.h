@@ -32,7 +32,8 @@ struct hud_hotspots {
 	uint64_t total_ns[HUD_CAT_MAX];
 	uint64_t total_count[HUD_CAT_MAX];
 	uint32_t threads;     /* distinct threads with a selected event */
-	double thread_time_s; /* threads x recorded seconds: the denominator of shares */
+	double thread_time_s; /* each thread's input's recorded seconds, summed: the denominator
+			       * of shares */
 };
 
 /* Bit mask of enum hud_role values: which threads a report covers. */

@@ -78,6 +78,12 @@ int report__load(struct hud_profile *p, const char *const *inputs, int nr_inputs
 			wlog("%s has no end marker: hud-record did not finish (killed or crashed?)",
 			     s->path);
 		}
+		if (s->bad_offcpu) {
+			wlog("%s: %llu off-CPU records end past the end of time (damaged); they "
+			     "are left out",
+			     s->path, (unsigned long long)s->bad_offcpu);
+			*damaged = 1;
+		}
 	}
 	if (p->lost)
 		wlog("%llu events were lost during recording: counts are low; record again with a "

@@ -176,7 +176,7 @@ int main(int argc, char **argv)
 	struct hud_symbolizer *sym = NULL;
 	struct hud_hotspots h = {0};
 	struct hud_profile p = {0};
-	int c, err, ret = REPORT_EXIT_FAILED, color = 1, damaged = 0;
+	int c, err, ret = REPORT_EXIT_FAILED, color = 1, damaged = 0, have_time = 0;
 	const char *inputs[argc + 1], *debug_dirs[argc + 1], *user[argc + 1];
 	struct hud_symbolizer_opts sopts = {.sz = sizeof(sopts), .debug_dirs = debug_dirs};
 	size_t nr_user = 0;
@@ -215,6 +215,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TIME:
 			report__parse_time(optarg, &o.filter);
+			have_time = 1;
 			break;
 		case OPT_WINDOW:
 			if (hud_parse_double(optarg, 0.001, 1e9, &o.filter.window))
@@ -278,7 +279,7 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		hud_usage_error("unexpected argument '%s' (inputs are given with -i)",
 				argv[optind]);
-	if (o.filter.window > 0 && o.filter.time_end >= 0)
+	if (o.filter.window > 0 && have_time)
 		hud_usage_error("--time and --window exclude each other");
 	if (!o.nr_inputs)
 		o.inputs[o.nr_inputs++] = "hud.data";

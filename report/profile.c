@@ -369,18 +369,26 @@ static int add_ksym(struct hud_source *s, const struct hud_rec_ksym *k)
 	return 0;
 }
 
-static int in_filter(struct load_ctx *c, uint32_t tid, uint64_t t)
+static int tid_selected(const struct load_ctx *c, uint32_t tid)
 {
 	size_t i;
 
-	if (t < c->lo_ns || t > c->hi_ns)
-		return 0;
 	if (!c->f || !c->f->tids)
 		return 1;
 	for (i = 0; i < c->f->nr_tids; i++)
 		if (c->f->tids[i] == tid)
 			return 1;
 	return 0;
+}
+
+static int in_filter(const struct load_ctx *c, uint32_t tid, uint64_t t)
+{
+	return t >= c->lo_ns && t <= c->hi_ns && tid_selected(c, tid);
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 /* Count one measurement, or hand it to the replay callback. */
@@ -395,7 +403,8 @@ static int measure(struct load_ctx *c, const struct stack_key *k, enum hud_categ
 		if (!s)
 			return -ENOMEM;
 		s->count[cat]++;
-		s->ns[cat] += cat == HUD_CAT_CPU ? 0 : dur; /* CPU weighted at the end */
+		if (cat != HUD_CAT_CPU) /* CPU weighted at the end */
+			s->ns[cat] = sat_add(s->ns[cat], dur);
 		return 0;
 	}
 	s = stack_find(c->p, k);
@@ -416,30 +425,45 @@ static int measure(struct load_ctx *c, const struct stack_key *k, enum hud_categ
 	return c->cb(c->cb_ctx, &e);
 }
 
+/*
+ * The part of [start, end] inside --time/--window: an interval that crosses an edge of the
+ * selection counts only for its time inside, and one wholly outside not at all.
+ */
+static int measure_clipped(struct load_ctx *c, const struct stack_key *k, enum hud_category cat,
+			   uint64_t start, uint64_t end, uint32_t cpu, uint32_t state)
+{
+	if (end < c->lo_ns || start > c->hi_ns)
+		return 0;
+	if (start < c->lo_ns)
+		start = c->lo_ns;
+	if (end > c->hi_ns)
+		end = c->hi_ns;
+	return measure(c, k, cat, start, end - start, cpu, state);
+}
+
+/* Called for OFFCPU records whose start + duration does not overflow. */
 static int add_offcpu(struct load_ctx *c, const struct hud_rec_offcpu *o)
 {
 	struct stack_key k = {c->src_idx, o->pid, o->tid, o->nr_kernel, o->nr_user, o->ips};
 	uint64_t runq = o->runq_ns <= o->duration_ns ? o->runq_ns : o->duration_ns;
+	uint64_t start = o->start_ns, end = o->start_ns + o->duration_ns;
 	int err;
 
-	if (!in_filter(c, o->tid, o->start_ns))
+	if (end < c->lo_ns || start > c->hi_ns || !tid_selected(c, o->tid))
 		return 0;
 	if (!c->cb)
 		c->p->offcpu_events++;
 	/* Runnable at switch-out, or switched involuntarily: all of it is scheduling latency. */
 	if ((o->flags & HUD_OFFCPU_PREEMPTED) || o->state == 0)
-		return measure(c, &k, HUD_CAT_PREEMPTED, o->start_ns, o->duration_ns, o->cpu,
-			       o->state);
+		return measure_clipped(c, &k, HUD_CAT_PREEMPTED, start, end, o->cpu, o->state);
 	/* Slept, then waited for a CPU once woken: two measurements, back to back. */
 	if (runq && runq >= c->src->threshold_ns) {
-		err = measure(c, &k, HUD_CAT_BLOCKED, o->start_ns, o->duration_ns - runq, o->cpu,
-			      o->state);
+		err = measure_clipped(c, &k, HUD_CAT_BLOCKED, start, end - runq, o->cpu, o->state);
 		if (err)
 			return err;
-		return measure(c, &k, HUD_CAT_RUNQUEUE, o->start_ns + o->duration_ns - runq, runq,
-			       o->cpu, 0);
+		return measure_clipped(c, &k, HUD_CAT_RUNQUEUE, end - runq, end, o->cpu, 0);
 	}
-	return measure(c, &k, HUD_CAT_BLOCKED, o->start_ns, o->duration_ns, o->cpu, o->state);
+	return measure_clipped(c, &k, HUD_CAT_BLOCKED, start, end, o->cpu, o->state);
 }
 
 static void seen_time(struct load_ctx *c, uint64_t t)
@@ -481,7 +505,9 @@ static int scan_record(struct load_ctx *c, const struct hud_record *rec)
 		seen_time(c, s->time_ns);
 		break;
 	case HUD_REC_OFFCPU:
-		/* As add_record() does: an end past 2^64 wraps below the start. */
+		/* As add_record() does: an end past 2^64 ns makes the record damage. */
+		if (o->duration_ns > UINT64_MAX - o->start_ns)
+			break;
 		seen_time(c, o->start_ns);
 		seen_time(c, o->start_ns + o->duration_ns);
 		break;
@@ -523,6 +549,12 @@ static int add_record(struct load_ctx *c, const struct hud_record *rec)
 	case HUD_REC_OFFCPU: {
 		const struct hud_rec_offcpu *o = rec->payload;
 
+		/* An end past 2^64 ns is no interval hud-record can write: damage, skipped. */
+		if (o->duration_ns > UINT64_MAX - o->start_ns) {
+			if (!c->cb)
+				c->src->bad_offcpu++;
+			return 0;
+		}
 		seen_time(c, o->start_ns);
 		seen_time(c, o->start_ns + o->duration_ns);
 		return add_offcpu(c, o);
@@ -655,8 +687,10 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_filt
 	/* Recorded time inside the filter. */
 	lo = c.lo_ns > s->start_ns ? c.lo_ns : s->start_ns;
 	hi = c.hi_ns < s->end_ns ? c.hi_ns : s->end_ns;
-	if (hi > lo)
-		p->duration_s += (hi - lo) / 1e9;
+	if (hi > lo) {
+		s->duration_s = (hi - lo) / 1e9;
+		p->duration_s += s->duration_s;
+	}
 	return 0;
 }
 

@@ -137,6 +137,8 @@ struct hud_source {
 	uint64_t start_ns, end_ns; /* monotonic: start of recording, end (FINISH or last event) */
 	uint64_t freq_hz, threshold_ns;
 	int finished, truncated;
+	double duration_s;	/* recorded time inside the filter */
+	uint64_t bad_offcpu;	/* OFFCPU records whose end overflows: skipped */
 	char *damage;		/* reader error when the file is damaged past some point */
 	struct hud_ksym *ksyms; /* sorted by start */
 	size_t nr_ksyms, cap_ksyms;

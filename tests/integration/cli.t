@@ -31,6 +31,10 @@ printf 'this is not a hud file, just text\n' >"$tmp/text.hud"
 expect 3 "not a hud file" "report: foreign file" -- "$HUD_REPORT" -i "$tmp/text.hud"
 expect 2 "invalid --top" "report: bad --top" -- "$HUD_REPORT" --top -3
 expect 2 "unexpected argument" "report: stray argument" -- "$HUD_REPORT" foo.hud
+expect 2 "--time and --window exclude each other" "report: --time START, with --window" -- \
+	"$HUD_REPORT" -i x.hud --time 2, --window 2
+expect 2 "--time and --window exclude each other" "diff: --time START, with --window" -- \
+	"$HUD_DIFF" a.hud b.hud --time 2, --window 2
 
 expect 2 "two inputs needed" "diff: one input" -- "$HUD_DIFF" a.hud
 expect 2 "no such file" "diff: missing input" -- "$HUD_DIFF" "$tmp/a.hud" "$tmp/b.hud"

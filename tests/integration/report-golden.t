@@ -143,6 +143,23 @@ if command -v jq >/dev/null; then
 	is "$(report -f json --no-demangle 2>/dev/null | jq -c .categories)" \
 		"$(report -f json 2>/dev/null | jq -c .categories)" \
 		"--no-demangle: the same category totals (idle parking in block_on included)"
+
+	# --time cuts intervals at its edges: the totals of two adjacent windows add up to the
+	# whole, and an interval crossing the cut counts in both, each for its own part.
+	totals() { report -f json --threads all "$@" 2>/dev/null | jq -c '.categories | map_values(.total_ms)'; }
+	whole=$(totals)
+	off=$(jq -nc --argjson a "$(totals --time 0,0.3)" --argjson b "$(totals --time 0.3,1000)" \
+		--argjson w "$whole" '[$w | keys[] | ($a[.] + $b[.] - $w[.]) | fabs] | max')
+	ok "$(awk -v d="$off" 'BEGIN { print (d <= 0.002) ? 0 : 1 }')" \
+		"--time 0,0.3 and --time 0.3,end add up to the whole recording (off by $off ms)"
+	j=$(report -f json --threads all --time 0.3,0.301 2>/dev/null)
+	ok "$(printf '%s' "$j" | jq '[.categories[].share] | all(. <= 1) | if . then 0 else 1 end')" \
+		"a 1 ms window: no category takes more than all of the threads' time"
+
+	# Shares are of each thread's own recorded time: the same file twice gives the same.
+	is "$(report -f json -i "$golden/synth.hud" 2>/dev/null | jq -c '.categories | map_values(.share)')" \
+		"$(report -f json 2>/dev/null | jq -c '.categories | map_values(.share)')" \
+		"two inputs merged: the same shares as one"
 fi
 
 done_testing
