@@ -47,7 +47,7 @@ double diff__z(uint64_t n1, double ms1, double secs1, uint64_t n2, double ms2, d
 
 static void side_finish(struct diff_side *d, const struct diff_summary *s)
 {
-	double thread_s = (double)s->workers * s->duration_s;
+	double thread_s = s->thread_s;
 
 	d->rate = summary__rate(s, d->ms);
 	d->share = thread_s > 0 ? d->ms / 1e3 / thread_s : 0;

@@ -136,6 +136,28 @@ static int parse_root(struct diff_summary *s, json_t *root, char *err, size_t si
 			    "%s: workers, samples, offcpu_events and lost must be non-negative "
 			    "integers",
 			    s->name);
+	/* Newer summaries say how much thread time shares are of; older ones: one input. */
+	s->thread_s = (double)s->workers * s->duration_s;
+	v = json_object_get(root, "thread_seconds");
+	if (v && (get_num(root, "thread_seconds", &s->thread_s) || s->thread_s < 0))
+		return fail(err, size, -EINVAL, "%s: thread_seconds is not a non-negative number",
+			    s->name);
+	/* Hotspots of categories left out by --category would look gone or new. */
+	v = json_object_get(root, "hotspot_categories");
+	if (v) {
+		for (c = 0; c < HUD_CAT_MAX; c++) {
+			for (i = 0; i < json_array_size(v); i++)
+				if (json_is_string(json_array_get(v, i)) &&
+				    !strcmp(json_string_value(json_array_get(v, i)),
+					    hud_category__name(c)))
+					break;
+			if (!json_is_array(v) || i == json_array_size(v))
+				return fail(err, size, -EINVAL,
+					    "%s: made with --category, so it lacks the %s "
+					    "hotspots: make the summary without --category",
+					    s->name, hud_category__name(c));
+		}
+	}
 	v = json_object_get(root, "threads");
 	if (!json_is_string(v))
 		return fail(err, size, -EINVAL, "%s: threads is missing or not a string", s->name);

@@ -30,6 +30,7 @@ struct diff_summary {
 	char *threads; /* the thread selection: workers, blocking or all */
 	double duration_s;
 	uint64_t workers; /* selected threads with at least one event */
+	double thread_s;  /* their recorded time, the denominator of shares */
 	uint64_t samples, offcpu_events, lost;
 	uint64_t cat_count[HUD_CAT_MAX];
 	double cat_ms[HUD_CAT_MAX];

@@ -93,14 +93,14 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 {
 	static const unsigned dflt = (1u << HUD_CAT_MAX) - 1;
 	json_t *root = json_object(), *inputs = json_array(), *cats = json_object();
-	json_t *hotspots = json_array(), *target = json_object();
+	json_t *hotspots = json_array(), *target = json_object(), *selected = json_array();
 	const char *roles = o->roles == HUD_ROLES_ALL	     ? "all"
 			    : o->roles == HUD_ROLES_BLOCKING ? "blocking"
 							     : "workers";
 	int err = 0, c, i;
 	uint32_t k, j;
 
-	if (!root || !inputs || !cats || !hotspots || !target) {
+	if (!root || !inputs || !cats || !hotspots || !target || !selected) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -117,6 +117,7 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 	set(root, "duration_s", json_real(round_to(p->duration_s, 1e-6)), &err);
 	set(root, "threads", json_string(roles), &err);
 	set(root, "workers", json_integer(h->threads), &err);
+	set(root, "thread_seconds", json_real(round_to(h->thread_time_s, 1e-6)), &err);
 	set(root, "samples", json_integer((json_int_t)p->samples), &err);
 	set(root, "offcpu_events", json_integer((json_int_t)p->offcpu_events), &err);
 	set(root, "lost", json_integer((json_int_t)p->lost), &err);
@@ -141,6 +142,11 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 		set(cats, hud_category__name(c), cat, &err);
 	}
 	set(root, "categories", json_incref(cats), &err);
+	for (c = 0; c < HUD_CAT_MAX && !err; c++)
+		if (report__category_on(o, c, dflt) &&
+		    json_array_append_new(selected, json_string(hud_category__name(c))))
+			err = -ENOMEM;
+	set(root, "hotspot_categories", json_incref(selected), &err);
 	for (k = 0; k < h->nr && !err; k++) {
 		const struct hud_hotspot *hs = &h->items[k];
 		json_t *hj, *stacks;
@@ -187,6 +193,7 @@ out:
 	json_decref(cats);
 	json_decref(hotspots);
 	json_decref(target);
+	json_decref(selected);
 	json_decref(root);
 	return err ? err : ferror(out) ? -EIO : 0;
 }

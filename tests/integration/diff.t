@@ -71,6 +71,18 @@ d "$tmpdir/on.json" "$tmpdir/on.hud" --min-count 0 -f json -o "$tmpdir/same2.jso
 ok $? "a json summary against its recording"
 is "$(jq -r '[.hotspots[].verdict, .categories[].verdict] | unique | join(",")' "$tmpdir/same2.json")" \
 	same "the json summary and the recording say the same"
+# A summary of two inputs: its shares are of both inputs' thread time.
+"$HUD_REPORT" -i "$tmpdir/on.hud" -i "$tmpdir/on.hud" -f json -o "$tmpdir/twice.json" 2>/dev/null
+d "$tmpdir/twice.json" "$tmpdir/on.hud" --min-count 0 -f json -o "$tmpdir/twice-d.json"
+ok $? "a summary of the recording given twice against the recording"
+is "$(jq -c '[.categories[] | .before_share == .after_share] | unique' "$tmpdir/twice-d.json")" \
+	"[true]" "... has the same shares (thread_seconds)"
+# A summary cut down with --category lacks hotspots: they would show as gone.
+"$HUD_REPORT" -i "$tmpdir/on.hud" -f json --category cpu -o "$tmpdir/cpu.json" 2>/dev/null
+d "$tmpdir/cpu.json" "$tmpdir/on.hud"
+is $? 2 "a summary made with --category is refused (exit 2)"
+like "$(cat "$tmpdir/err")" "made with --category, so it lacks the blocked hotspots: make the summary without --category" \
+	"... saying why and what to do"
 
 # --- formats ----------------------------------------------------------------------------
 d "$tmpdir/on.hud" "$tmpdir/off.hud" -f markdown -o "$tmpdir/d.md"
