@@ -170,6 +170,19 @@ int diff__compute(struct diff_result *r, const struct diff_summary *before,
 		hit->after.count += after->hot[i].count;
 		hit->after.ms += after->hot[i].ms;
 	}
+	/* The same for keys only the after side has, named twice there. */
+	if (n - nb > 1) {
+		qsort(rows + nb, n - nb, sizeof(*rows), cmp_row_key);
+		for (i = nb + 1, k = nb + 1; i < n; i++) {
+			if (!cmp_key(&rows[k - 1], &rows[i])) {
+				rows[k - 1].after.count += rows[i].after.count;
+				rows[k - 1].after.ms += rows[i].after.ms;
+			} else {
+				rows[k++] = rows[i];
+			}
+		}
+		n = k;
+	}
 	for (i = 0, k = 0; i < n; i++) {
 		/* Idle parking is the runtime waiting for work: a total, never a hotspot. */
 		if (rows[i].cat == HUD_CAT_IDLE)

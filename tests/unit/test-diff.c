@@ -190,6 +190,31 @@ static void t_same(void)
 	summary__free(&a);
 }
 
+/* A (hand-made) summary that names a hotspot twice gives one row, on either side. */
+static void t_duplicates(void)
+{
+	struct diff_summary b, a;
+	struct diff_result r;
+	const struct diff_row *row;
+
+	make(&b, 2, 2, CATS(30, 300, 0, 0),
+	     HOT("cpu", "app::old", "/a/app", 10, 100) "," HOT("cpu", "app::old", "/a/app", 20,
+								200));
+	make(&a, 2, 2, CATS(30, 300, 0, 0),
+	     HOT("cpu", "app::new", "/a/app", 10, 100) "," HOT("cpu", "app::new", "/a/app", 20,
+								200));
+	check_int(diff__compute(&r, &b, &a, 0), ==, 0);
+	check_uint(r.nr_rows, ==, 2);
+	row = row_of(&r, "app::old", HUD_CAT_CPU);
+	check(row && row->before.count == 30 && row->verdict == DIFF_GONE);
+	row = row_of(&r, "app::new", HUD_CAT_CPU);
+	check(row && row->after.count == 30 && row->verdict == DIFF_NEW);
+	check_uint(r.nr_verdict[DIFF_NEW], ==, 1);
+	diff__free(&r);
+	summary__free(&b);
+	summary__free(&a);
+}
+
 static void t_gate_parse(void)
 {
 	static const struct {
@@ -341,6 +366,7 @@ int main(void)
 	TEST(t_noise(), "noise: z-test on counts, rates and interval lengths");
 	TEST(t_compare(), "compare: matched by name, normalized, sorted, verdicts, --min-count");
 	TEST(t_same(), "compare: the same input twice gives no difference");
+	TEST(t_duplicates(), "compare: a hotspot named twice is one row, before or after");
 	TEST(t_gate_parse(), "gates: every documented form parses; malformed ones are refused");
 	TEST(t_gate_eval(), "gates: direction, noise, after values, counts, functions");
 	return test_done();
