@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -143,4 +144,11 @@ int hud_chown_to_sudo_user(int fd)
 	    hud_parse_u64(sudo_gid, 0, UINT32_MAX - 1, &gid))
 		return 0;
 	return fchown(fd, (uid_t)uid, (gid_t)gid) ? -errno : 0;
+}
+
+int hud_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }

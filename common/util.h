@@ -66,6 +66,9 @@ static inline uint64_t hud_mix64(uint64_t x)
  */
 int hud_chown_to_sudo_user(int fd);
 
+/* True if paths @a and @b name the same existing file (same device and inode). */
+int hud_same_file(const char *a, const char *b);
+
 uint64_t hud_now_ns(void);
 uint64_t hud_realtime_ns(void);
 

@@ -252,6 +252,10 @@ int main(int argc, char **argv)
 		}
 	}
 
+	for (i = 0; output && i < 2; i++)
+		if (hud_same_file(output, argv[optind + i]))
+			hud_usage_error("-o %s is an input: write the comparison to another file",
+					output);
 	lo.want_stacks = ro.format == DIFF_SVG;
 	for (i = 0; i < 2; i++) {
 		struct diff_summary *s = i ? &after : &before;

@@ -57,7 +57,7 @@ static void note_stack(struct rec_state *st, uint32_t pid, const __u64 *ips, uin
 	uint32_t i;
 
 	for (i = 0; i < nk; i++)
-		if (u64set__add(&st->kips, ips[i]) < 0)
+		if (ips[i] && u64set__add(&st->kips, ips[i]) < 0) /* 0 names nothing */
 			st->err = -ENOMEM;
 	if (!t)
 		return;

@@ -176,7 +176,7 @@ int main(int argc, char **argv)
 	struct hud_symbolizer *sym = NULL;
 	struct hud_hotspots h = {0};
 	struct hud_profile p = {0};
-	int c, err, ret = REPORT_EXIT_FAILED, color = 1, damaged = 0, have_time = 0;
+	int c, err, ret = REPORT_EXIT_FAILED, color = 1, damaged = 0, have_time = 0, i;
 	const char *inputs[argc + 1], *debug_dirs[argc + 1], *user[argc + 1];
 	struct hud_symbolizer_opts sopts = {.sz = sizeof(sopts), .debug_dirs = debug_dirs};
 	size_t nr_user = 0;
@@ -283,6 +283,11 @@ int main(int argc, char **argv)
 		hud_usage_error("--time and --window exclude each other");
 	if (!o.nr_inputs)
 		o.inputs[o.nr_inputs++] = "hud.data";
+	/* -o onto an input would truncate the recording before it is read. */
+	for (i = 0; output && i < o.nr_inputs; i++)
+		if (hud_same_file(output, o.inputs[i]))
+			hud_usage_error("-o %s is an input: write the report to another file",
+					output);
 
 	sym = hud_symbolizer__new(&sopts);
 	if (!sym) {

@@ -31,6 +31,13 @@ printf 'this is not a hud file, just text\n' >"$tmp/text.hud"
 expect 3 "not a hud file" "report: foreign file" -- "$HUD_REPORT" -i "$tmp/text.hud"
 expect 2 "invalid --top" "report: bad --top" -- "$HUD_REPORT" --top -3
 expect 2 "unexpected argument" "report: stray argument" -- "$HUD_REPORT" foo.hud
+cp "$here/../golden/synth.hud" "$tmp/in.hud"
+expect 2 "-o $tmp/in.hud is an input: write the report to another file" "report: -o onto an input" -- \
+	"$HUD_REPORT" -i "$tmp/in.hud" -o "$tmp/in.hud"
+cmp -s "$here/../golden/synth.hud" "$tmp/in.hud"
+ok $? "... and the input is untouched"
+expect 2 "-o $tmp/in.hud is an input: write the comparison to another file" "diff: -o onto an input" -- \
+	"$HUD_DIFF" "$tmp/in.hud" "$here/../golden/synth.hud" -o "$tmp/in.hud"
 expect 2 "--time and --window exclude each other" "report: --time START, with --window" -- \
 	"$HUD_REPORT" -i x.hud --time 2, --window 2
 expect 2 "--time and --window exclude each other" "diff: --time START, with --window" -- \
