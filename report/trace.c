@@ -6,6 +6,7 @@
  * so that events of a thread never partly overlap (viewers reject or misdraw that).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@
 #define TCHUNK_MIN    256
 #define TCHUNK_MAX    (64u << 10)
 #define TEV_MAX_BYTES (4 * 10 + 1) /* four varints and the category byte */
+
+#define TRACE_PID_SPAN (1u << 22) /* PID_MAX_LIMIT: no pid reaches it */
 
 struct tchunk {
 	struct tchunk *next;
@@ -189,7 +192,12 @@ static struct tthread *thread_of(struct tctx *t, uint16_t src, uint32_t pid, uin
 	if (!HUD_GROW(t->th, t->cap, t->nr + 1))
 		return NULL;
 	t->th[t->nr].src = src;
-	t->th[t->nr].pid = pid;
+	/*
+	 * Each input's timestamps start at 0: were two inputs of the same process to share
+	 * its pid, their events would overlap on one track. Later inputs' pids are moved
+	 * past the kernel's ceiling for pids (PID_MAX_LIMIT, 2^22), into a range of their own.
+	 */
+	t->th[t->nr].pid = pid + (uint32_t)src * TRACE_PID_SPAN;
 	t->th[t->nr].tid = tid;
 	t->th[t->nr].worker = -1;
 	return &t->th[t->nr++];
@@ -406,6 +414,24 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 		t.nr ? t.th[0].pid : 0);
 	report__json_str(out, profile__meta(p, "target_comm") ?: "target");
 	fputs("}}", out);
+	/* Every other process (--all, or another input) is named by its pid and input. */
+	for (i = 0; i < t.nr; i++) {
+		char name[PATH_MAX + 32];
+		size_t k;
+
+		for (k = 0; k < i && t.th[k].pid != t.th[i].pid; k++)
+			;
+		if (k < i || t.th[i].pid == t.th[0].pid)
+			continue;
+		snprintf(name, sizeof(name), "pid %u (%s)", t.th[i].pid % TRACE_PID_SPAN,
+			 p->sources[t.th[i].src].path);
+		fprintf(out,
+			",\n{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%u,\"tid\":0,"
+			"\"args\":{\"name\":",
+			t.th[i].pid);
+		report__json_str(out, name);
+		fputs("}}", out);
+	}
 	for (i = 0; i < t.nr; i++) {
 		struct tthread *th = &t.th[i];
 		const char *comm = profile__thread_name(p, th->src, th->tid);
