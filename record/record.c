@@ -422,6 +422,29 @@ static void print_status(const struct rec_state *st, uint64_t elapsed_ns, int fi
 	shown = 1;
 }
 
+/*
+ * Frames outside the known mappings (dlopen, JIT): re-read the maps soon, while the code is
+ * likely still mapped. A library that is loaded, run and closed within a second must not
+ * wait for the next tick. At most every MAPS_REREAD_NS per process, for code that is
+ * never in any mapping.
+ */
+#define MAPS_REREAD_NS 100000000ull
+
+static int reread_stale_maps(struct rec_state *st, uint64_t now)
+{
+	int i, err = 0;
+
+	for (i = 0; !err && i < st->ts.nr; i++) {
+		struct target *t = &st->ts.t[i];
+
+		if (!t->alive || !t->maps_stale || now - t->maps_read_ns < MAPS_REREAD_NS)
+			continue;
+		dlog("pid %d: a frame outside known mappings: re-reading its maps", t->pid);
+		err = targets__reread_maps(&st->ts, t, st->w, now);
+	}
+	return err;
+}
+
 /* Once a second: losses, dead targets, dlopen'ed code, and a chunk to disk. */
 static int tick(struct rec_state *st, struct hud_bpf *skel, uint64_t now)
 {
@@ -443,11 +466,9 @@ static int tick(struct rec_state *st, struct hud_bpf *skel, uint64_t now)
 			err = hud_writer__add(st->w, HUD_REC_PROCESS, &r, sizeof(r), "\0\0", 3);
 			continue;
 		}
-		if (t->maps_stale && now - t->maps_read_ns >= 1000000000ull) {
-			dlog("pid %d: a frame outside known mappings: re-reading its maps", t->pid);
-			err = targets__reread_maps(&st->ts, t, st->w, now);
-		}
 	}
+	if (!err)
+		err = reread_stale_maps(st, now);
 	/* A chunk per second bounds what a kill -9 can lose. */
 	return err ? err : hud_writer__flush(st->w);
 }
@@ -600,6 +621,9 @@ int record__run(const struct record_opts *o)
 			break;
 		}
 		now = hud_now_ns();
+		st.err = reread_stale_maps(&st, now);
+		if (st.err)
+			break;
 		if (now >= next_tick) {
 			st.err = tick(&st, skel, now);
 			if (st.err)

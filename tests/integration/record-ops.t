@@ -137,6 +137,17 @@ kill "$dl"
 rows=$("$HUD_REPORT" -i "$tmpdir/dl.hud" --threads all --stacks 0 2>/dev/null)
 like "$rows" "hud_dl_spin \(.*libhudspin.c:[0-9]+\)" \
 	"the library loaded and unloaded mid-recording is symbolized (maps re-read)"
+# Mapped for only 0.4 s, between two of hud-record's 1 s ticks: the re-read must not wait
+# for a tick.
+"$HUD_BUILD/fixtures/hud-dlspin" "$HUD_BUILD/fixtures/libhudspin.so" 1400 400 >"$tmpdir/dl2.out" 2>&1 &
+dl=$!
+fixture_pids+=("$dl")
+until grep -q pid= "$tmpdir/dl2.out" 2>/dev/null; do sleep 0.02; done
+"$HUD_RECORD" -p "$dl" -o "$tmpdir/dl2.hud" --duration 2.5 2>/dev/null
+ok $? "record a process that runs a library for 0.4 s"
+kill "$dl"
+like "$("$HUD_REPORT" -i "$tmpdir/dl2.hud" --threads all --stacks 0 2>/dev/null)" \
+	"hud_dl_spin \(.*libhudspin.c:[0-9]+\)" "a library mapped for 0.4 s is symbolized too"
 
 # --- thread churn: exited threads leave no per-thread state behind --------------------
 # 9000 threads start and exit, more than the 8192 threads hud-record tracks at once; the
