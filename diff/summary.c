@@ -290,7 +290,7 @@ int summary__load(struct diff_summary *s, const char *path, const struct diff_lo
 	char head[sizeof(HUD_MAGIC)] = {0}, *text = NULL;
 	size_t n, len = 0, i;
 	FILE *f;
-	int ret;
+	int ret, first;
 
 	s->name = strdup(path);
 	if (!s->name)
@@ -305,9 +305,14 @@ int summary__load(struct diff_summary *s, const char *path, const struct diff_lo
 		fclose(f);
 		return load_recording(s, path, o, err, err_size);
 	}
-	for (i = 0; i < n && strchr(" \t\r\n", head[i]); i++)
+	/* JSON may start with any amount of white space; NUL is none. */
+	for (i = 0; i < n && head[i] && strchr(" \t\r\n", head[i]); i++)
 		;
-	if (i == n || head[i] != '{') {
+	first = i < n ? (unsigned char)head[i] : EOF;
+	if (i == n && n == sizeof(head))
+		while ((first = fgetc(f)) != EOF && first && strchr(" \t\r\n", first))
+			;
+	if (first != '{') {
 		fclose(f);
 		return fail(err, err_size, -EPROTO,
 			    "%s: neither a hud recording nor a hud-report json summary", path);

@@ -83,7 +83,7 @@ static void resolve_name(const char *name, int all, struct record_opts *o)
 	if (n > RECORD_MAX_TARGETS) {
 		elog("%d processes are named '%s'; hud-record takes at most %d: use -p", n, name,
 		     RECORD_MAX_TARGETS);
-		exit(RECORD_EXIT_USAGE);
+		exit(RECORD_EXIT_NO_TARGET);
 	}
 	for (i = 0; i < n; i++)
 		o->pids[i] = m[i].pid;

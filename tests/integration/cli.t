@@ -32,6 +32,11 @@ expect 3 "not a hud file" "report: foreign file" -- "$HUD_REPORT" -i "$tmp/text.
 expect 2 "invalid --top" "report: bad --top" -- "$HUD_REPORT" --top -3
 expect 2 "unexpected argument" "report: stray argument" -- "$HUD_REPORT" foo.hud
 cp "$here/../golden/synth.hud" "$tmp/in.hud"
+# A json summary may begin with any amount of white space, as JSON allows.
+"$HUD_REPORT" -i "$tmp/in.hud" --symfs "$tmp" -f json -o "$tmp/s.json" 2>/dev/null
+{ printf '%20s\n\n' ''; cat "$tmp/s.json"; } >"$tmp/ws.json"
+"$HUD_DIFF" "$tmp/ws.json" "$tmp/in.hud" --symfs "$tmp" >/dev/null 2>&1
+ok $? "diff: a json summary that starts with 22 bytes of white space is read"
 expect 2 "-o $tmp/in.hud is an input: write the report to another file" "report: -o onto an input" -- \
 	"$HUD_REPORT" -i "$tmp/in.hud" -o "$tmp/in.hud"
 cmp -s "$here/../golden/synth.hud" "$tmp/in.hud"
