@@ -22,7 +22,8 @@ int hud_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	/* Not base 0: a pid or tid written with a leading zero is decimal, not octal. */
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		s += 2;
-		if (!isxdigit((unsigned char)*s))
+		/* strtoull() would take a second "0x" ("0x0x10") and a sign. */
+		if (!isxdigit((unsigned char)s[0]) || (s[1] == 'x' || s[1] == 'X'))
 			return -EINVAL;
 		v = strtoull(s, &end, 16);
 	} else {

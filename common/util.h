@@ -59,7 +59,6 @@ static inline uint64_t hud_mix64(uint64_t x)
 	return x;
 }
 
-/* CLOCK_MONOTONIC and CLOCK_REALTIME in ns. */
 /*
  * Under sudo (euid 0 with SUDO_UID and SUDO_GID set), give the file @fd to the user who
  * asked for it. Returns 0 (also when not under sudo) or -errno.
@@ -69,6 +68,7 @@ int hud_chown_to_sudo_user(int fd);
 /* True if paths @a and @b name the same existing file (same device and inode). */
 int hud_same_file(const char *a, const char *b);
 
+/* CLOCK_MONOTONIC and CLOCK_REALTIME in ns. */
 uint64_t hud_now_ns(void);
 uint64_t hud_realtime_ns(void);
 

@@ -310,37 +310,60 @@ int record__open_perf_events(struct hud_bpf *skel, uint64_t freq, struct bpf_lin
 	return opened ? 0 : -ENODEV;
 }
 
-/* perf's habit: keep the previous recording as FILE.old rather than overwrite it. */
-static bool is_regular_file(const char *path)
+/*
+ * Open the output. A file (or a path that does not exist yet) is written under a temporary
+ * name beside it, PATH.tmp-XXXXXX in @tmp, until recording starts (output_publish()): a run
+ * that fails before then leaves PATH and PATH.old as they were. Anything else (a pipe,
+ * /dev/stdout) is written in place; @tmp is then "".
+ */
+static int open_output(const char *path, char *tmp, size_t tmp_size)
 {
-	struct stat sb;
-
-	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-/* Create @path, keeping an existing recording as @path.old; *@rotated says if one was. */
-static int open_output(const char *path, bool *rotated)
-{
-	char old[PATH_MAX];
 	struct stat sb;
 	int fd, err;
 
-	*rotated = false;
-	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-		if (snprintf(old, sizeof(old), "%s.old", path) >= (int)sizeof(old))
-			return -ENAMETOOLONG;
-		if (rename(path, old))
-			return -errno;
-		*rotated = true;
+	tmp[0] = '\0';
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
+	if (snprintf(tmp, tmp_size, "%s.tmp-XXXXXX", path) >= (int)tmp_size) {
+		tmp[0] = '\0';
+		return -ENAMETOOLONG;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
+	if (fd < 0) {
+		err = -errno;
+		tmp[0] = '\0';
+		return err;
+	}
 	/* Under sudo, hand the file to the user who asked for it. */
 	err = hud_chown_to_sudo_user(fd);
 	if (err)
 		vlog("cannot chown %s to the sudo user: %s", path, strerror(-err));
 	return fd;
+}
+
+/*
+ * Recording has started: the temporary file takes its name. perf's habit: a previous
+ * recording is kept as PATH.old rather than overwritten.
+ */
+static int output_publish(const char *path, char *tmp)
+{
+	char old[PATH_MAX];
+	struct stat sb;
+
+	if (!tmp[0])
+		return 0;
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+		if (snprintf(old, sizeof(old), "%s.old", path) >= (int)sizeof(old))
+			return -ENAMETOOLONG;
+		if (rename(path, old))
+			return -errno;
+	}
+	if (rename(tmp, path))
+		return -errno;
+	tmp[0] = '\0';
+	return 0;
 }
 
 static int write_meta(struct hud_writer *w, const struct record_opts *o, const char *attach,
@@ -425,19 +448,19 @@ static void print_status(const struct rec_state *st, uint64_t elapsed_ns, int fi
 /*
  * Frames outside the known mappings (dlopen, JIT): re-read the maps soon, while the code is
  * likely still mapped. A library that is loaded, run and closed within a second must not
- * wait for the next tick. At most every MAPS_REREAD_NS per process, for code that is
- * never in any mapping.
+ * wait for the next tick. The wait starts at 0.1 s (targets__reread_maps() lengthens it).
+ * A process that is gone is left to tick(), which notes the exit.
  */
-#define MAPS_REREAD_NS 100000000ull
-
 static int reread_stale_maps(struct rec_state *st, uint64_t now)
 {
 	int i, err = 0;
 
 	for (i = 0; !err && i < st->ts.nr; i++) {
 		struct target *t = &st->ts.t[i];
+		uint64_t gap = t->maps_gap_ns ? t->maps_gap_ns : MAPS_REREAD_MIN_NS;
 
-		if (!t->alive || !t->maps_stale || now - t->maps_read_ns < MAPS_REREAD_NS)
+		if (!t->alive || !t->maps_stale || now - t->maps_read_ns < gap ||
+		    !proc__alive(t->pid))
 			continue;
 		dlog("pid %d: a frame outside known mappings: re-reading its maps", t->pid);
 		err = targets__reread_maps(&st->ts, t, st->w, now);
@@ -493,7 +516,7 @@ int record__run(const struct record_opts *o)
 	uint64_t start_mono, start_rt, deadline = 0, next_tick;
 	const char *attach = NULL;
 	int nr_links = 0, fd = -1, err, i, ret = RECORD_EXIT_FAILED;
-	bool rotated = false, attached = false;
+	char tmp_output[PATH_MAX + 16] = "";
 	uint32_t reason = HUD_FINISH_SIGNAL;
 	struct hud_rec_finish fin = {0};
 
@@ -539,7 +562,7 @@ int record__run(const struct record_opts *o)
 		goto cleanup;
 	}
 
-	fd = open_output(o->output, &rotated);
+	fd = open_output(o->output, tmp_output, sizeof(tmp_output));
 	if (fd < 0) {
 		elog("cannot create %s: %s: choose another path with -o", o->output, strerror(-fd));
 		ret = RECORD_EXIT_OUTPUT;
@@ -590,7 +613,13 @@ int record__run(const struct record_opts *o)
 		ret = exit_for_errno(err);
 		goto cleanup;
 	}
-	attached = true;
+	err = output_publish(o->output, tmp_output);
+	if (err) {
+		elog("cannot create %s: %s: choose another path with -o", o->output,
+		     strerror(-err));
+		ret = RECORD_EXIT_OUTPUT;
+		goto cleanup;
+	}
 
 	vlog("recording %d process(es) (%s sched_switch, user stacks of long waits at %s, %llu Hz, "
 	     "threshold %.1f ms) into %s",
@@ -724,17 +753,9 @@ cleanup:
 	hud_writer__close(st.w);
 	if (fd >= 0)
 		close(fd);
-	/*
-	 * Failed before recording anything: remove the stub and give the previous recording
-	 * its name back, so that a failed run never pushes a good file out of the way.
-	 */
-	if (fd >= 0 && !attached && is_regular_file(o->output)) {
-		char old[PATH_MAX];
-
-		unlink(o->output);
-		if (rotated && snprintf(old, sizeof(old), "%s.old", o->output) < (int)sizeof(old))
-			rename(old, o->output);
-	}
+	/* Failed before recording started: PATH and PATH.old are untouched. */
+	if (tmp_output[0])
+		unlink(tmp_output);
 	hud_bpf__destroy(skel);
 	free(st.lost_prev);
 	targets__free(&st.ts);

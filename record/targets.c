@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,7 @@ int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer
 			 uint64_t now_ns)
 {
 	struct maps_ctx c = {.t = t};
+	bool changed;
 	size_t i, j;
 	int n;
 
@@ -110,6 +112,20 @@ int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer
 	}
 	if (c.nr)
 		qsort(c.r, c.nr, sizeof(*c.r), cmp_range);
+	/*
+	 * Code outside every mapping that no re-read explains (JIT code, or a bad frame
+	 * from a walk through code without frame pointers) must not make hud-record re-read
+	 * the maps 10 times a second for ever: the wait doubles, up to a second, while the
+	 * mappings stay the same.
+	 */
+	changed = c.nr != t->nr_ranges;
+	for (i = 0; !changed && i < c.nr; i++)
+		changed = c.r[i].start != t->ranges[i].start || c.r[i].end != t->ranges[i].end ||
+			  strcmp(c.r[i].path, t->ranges[i].path);
+	if (changed || !t->maps_gap_ns)
+		t->maps_gap_ns = MAPS_REREAD_MIN_NS;
+	else if (t->maps_gap_ns < MAPS_REREAD_MAX_NS)
+		t->maps_gap_ns *= 2;
 	/* Keep the hit marks of mappings that survived the re-read, for --archive. */
 	for (i = 0; i < c.nr; i++)
 		for (j = 0; j < t->nr_ranges; j++)
@@ -302,6 +318,17 @@ write:
 	return err ? err : hud_writer__add_meta(w, "worker_hint_source", source);
 }
 
+static void chown_dir_to_sudo_user(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (hud_chown_to_sudo_user(fd))
+			vlog("cannot give %s to the sudo user: %s", path, strerror(errno));
+		close(fd);
+	}
+}
+
 static int mkdirs(char *path)
 {
 	char *p;
@@ -310,7 +337,9 @@ static int mkdirs(char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST) {
+		if (!mkdir(path, 0755)) {
+			chown_dir_to_sudo_user(path); /* under sudo, the user's, like the copies */
+		} else if (errno != EEXIST) {
 			int err = -errno;
 
 			*p = '/';

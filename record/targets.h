@@ -23,13 +23,18 @@ struct exec_range {
 	int hit; /* a recorded user frame fell inside */
 };
 
+/* Re-reading a process's maps after a frame fell outside them: first wait, longest wait. */
+#define MAPS_REREAD_MIN_NS 100000000ull
+#define MAPS_REREAD_MAX_NS 1000000000ull
+
 struct target {
 	pid_t pid;
 	int alive;
 	struct exec_range *ranges; /* sorted by start */
 	size_t nr_ranges;
 	uint64_t maps_read_ns;
-	int maps_stale; /* a frame fell outside every known mapping */
+	uint64_t maps_gap_ns; /* wait before the next re-read: grows while they change nothing */
+	int maps_stale;	      /* a frame fell outside every known mapping */
 };
 
 struct thread_name {

@@ -100,7 +100,7 @@ int flame__add(struct flame_node *root, const char *stack, double value, double 
 		 * A file may hold stacks of up to 2 x 65535 frames; the tree is walked
 		 * recursively, so its depth is bounded (real stacks are far shallower).
 		 */
-		if (++depth == FLAME_MAX_DEPTH) {
+		if (depth++ == FLAME_MAX_DEPTH) {
 			n = child(n, cut, sizeof(cut) - 1);
 			if (n) {
 				n->value += value;

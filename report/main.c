@@ -283,6 +283,9 @@ int main(int argc, char **argv)
 		hud_usage_error("--time and --window exclude each other");
 	if (!o.nr_inputs)
 		o.inputs[o.nr_inputs++] = "hud.data";
+	if (o.nr_inputs > REPORT_MAX_INPUTS)
+		hud_usage_error("%d inputs: merge at most %d files in one report", o.nr_inputs,
+				REPORT_MAX_INPUTS);
 	/* -o onto an input would truncate the recording before it is read. */
 	for (i = 0; output && i < o.nr_inputs; i++)
 		if (hud_same_file(output, o.inputs[i]))

@@ -17,6 +17,9 @@ enum report_exit {
 	REPORT_EXIT_PARTIAL = 4, /* input damaged: a partial report was printed */
 };
 
+/* Inputs merged into one report: a trace gives each its own range of 2^22 pids. */
+#define REPORT_MAX_INPUTS 1023
+
 enum report_format {
 	REPORT_TEXT,
 	REPORT_JSON,

@@ -432,12 +432,17 @@ static int measure(struct load_ctx *c, const struct stack_key *k, enum hud_categ
 static int measure_clipped(struct load_ctx *c, const struct stack_key *k, enum hud_category cat,
 			   uint64_t start, uint64_t end, uint32_t cpu, uint32_t state)
 {
+	int empty = end == start;
+
 	if (end < c->lo_ns || start > c->hi_ns)
 		return 0;
 	if (start < c->lo_ns)
 		start = c->lo_ns;
 	if (end > c->hi_ns)
 		end = c->hi_ns;
+	/* Only touching an edge of the selection is not being in it. */
+	if (end == start && !empty)
+		return 0;
 	return measure(c, k, cat, start, end - start, cpu, state);
 }
 

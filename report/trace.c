@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "u64set.h"
 #include "util.h"
 
 /*
@@ -384,6 +385,7 @@ static void write_event(FILE *out, const struct tctx *t, const struct tthread *t
 int report__trace(FILE *out, const struct hud_profile *p, const struct report_opts *o)
 {
 	struct tctx t = {.p = p, .o = o};
+	struct u64set named = {0};
 	struct tev *ev = NULL;
 	size_t i, j, most = 0;
 	int err, workers = 0;
@@ -415,14 +417,16 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 	report__json_str(out, profile__meta(p, "target_comm") ?: "target");
 	fputs("}}", out);
 	/* Every other process (--all, or another input) is named by its pid and input. */
-	for (i = 0; i < t.nr; i++) {
+	if (t.nr && u64set__add(&named, (uint64_t)t.th[0].pid + 1) < 0)
+		err = -ENOMEM;
+	for (i = 1; i < t.nr && !err; i++) {
 		char name[PATH_MAX + 32];
-		size_t k;
+		int added = u64set__add(&named, (uint64_t)t.th[i].pid + 1);
 
-		for (k = 0; k < i && t.th[k].pid != t.th[i].pid; k++)
-			;
-		if (k < i || t.th[i].pid == t.th[0].pid)
+		if (added <= 0) {
+			err = added;
 			continue;
+		}
 		snprintf(name, sizeof(name), "pid %u (%s)", t.th[i].pid % TRACE_PID_SPAN,
 			 p->sources[t.th[i].src].path);
 		fprintf(out,
@@ -432,6 +436,8 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 		report__json_str(out, name);
 		fputs("}}", out);
 	}
+	if (err)
+		goto out;
 	for (i = 0; i < t.nr; i++) {
 		struct tthread *th = &t.th[i];
 		const char *comm = profile__thread_name(p, th->src, th->tid);
@@ -491,5 +497,6 @@ out:
 		tthread__free(&t.th[i]);
 	free(t.th);
 	free(ev);
+	u64set__free(&named);
 	return err;
 }

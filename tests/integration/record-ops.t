@@ -49,18 +49,25 @@ kill "$zparent"
 # --- failures before the first event leave the previous recording in place ----------
 "$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/keep.hud" --duration 0.5 2>/dev/null
 cp "$tmpdir/keep.hud" "$tmpdir/keep.copy"
-out=$(ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$HUD_BUILD/fixtures/libhudnoperf.so" \
-	"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/keep.hud" --duration 0.5 2>&1)
-is "$?" 4 "perf_event_open refused: exit 4"
-like "$out" "attaching BPF programs: Permission denied: run hud-record as root" "... saying why"
+echo older >"$tmpdir/keep.hud.old"
+ln -s keep.hud "$tmpdir/link.hud"
+for out in keep.hud link.hud; do
+	msg=$(ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$HUD_BUILD/fixtures/libhudnoperf.so" \
+		"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/$out" --duration 0.5 2>&1)
+	is "$?" 4 "-o $out, perf_event_open refused: exit 4"
+	like "$msg" "attaching BPF programs: Permission denied: run hud-record as root" "... saying why"
+done
 cmp -s "$tmpdir/keep.hud" "$tmpdir/keep.copy"
-ok $? "the failed run leaves the previous recording under its name"
-ok "$([ ! -e "$tmpdir/keep.hud.old" ] && echo 0 || echo 1)" "... and no .old behind"
+ok $? "the failed runs leave the previous recording under its name"
+is "$(cat "$tmpdir/keep.hud.old")" older "... and the one before it as it was"
+ok "$([ -L "$tmpdir/link.hud" ] && echo 0 || echo 1)" "... and a symlink given as -o in place"
+is "$(ls "$tmpdir" | grep -c 'tmp-')" 0 "... and no temporary file behind"
 
 # --- signals and closed pipes --------------------------------------------------------
-"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/early.hud" 2>/dev/null &
+"$HUD_RECORD" -vv -p "$fixture_pid" -o "$tmpdir/early.hud" 2>"$tmpdir/early.log" &
 rec=$!
-sleep 0.1 # loading the programs takes about 0.2 s
+# libbpf's first words (-vv) come once hud-record is loading its programs.
+for _ in $(seq 200); do grep -q "libbpf: loading object" "$tmpdir/early.log" && break; sleep 0.01; done
 kill -TERM "$rec"
 wait "$rec"
 ok $? "SIGTERM while the programs load still exits 0"
@@ -105,6 +112,7 @@ ok $? "--archive under sudo records"
 is "$(stat -c '%u:%g %a' "$tmpdir/s.hud")" "65534:65534 600" "... a 0600 file owned by SUDO_UID:SUDO_GID"
 is "$(stat -c %u:%g "$tmpdir/sarch/.build-id/${id:0:2}/${id:2}")" "65534:65534" \
 	"... and archived binaries owned by them too"
+is "$(stat -c %u:%g "$tmpdir/sarch/.build-id/${id:0:2}")" "65534:65534" "... and the directories made for them"
 
 # --- status line and SIGHUP -------------------------------------------------------------
 if command -v script >/dev/null; then

@@ -22,6 +22,8 @@ static void t_parse_u64(void)
 	check_uint(v, ==, 10); /* decimal, not octal */
 	check_int(hud_parse_u64("0x", 0, 100, &v), ==, -EINVAL);
 	check_int(hud_parse_u64("0x-1", 0, 100, &v), ==, -EINVAL);
+	check_int(hud_parse_u64("0x0x10", 0, 100, &v), ==, -EINVAL);
+	check_int(hud_parse_u64("0x0X10", 0, 100, &v), ==, -EINVAL);
 	check_int(hud_parse_u64("", 0, 100, &v), ==, -EINVAL);
 	check_int(hud_parse_u64("12abc", 0, 100, &v), ==, -EINVAL);
 	check_int(hud_parse_u64("-1", 0, 100, &v), ==, -EINVAL);
