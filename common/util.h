@@ -59,6 +59,12 @@ static inline uint64_t hud_mix64(uint64_t x)
 	return x;
 }
 
+/* a + b, or UINT64_MAX where it would wrap (sums of durations read from a file). */
+static inline uint64_t hud_sat_add_u64(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /*
  * Under sudo (euid 0 with SUDO_UID and SUDO_GID set), give the file @fd to the user who
  * asked for it. Returns 0 (also when not under sudo) or -errno.

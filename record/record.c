@@ -468,7 +468,7 @@ static int reread_stale_maps(struct rec_state *st, uint64_t now)
 	return err;
 }
 
-/* Once a second: losses, dead targets, dlopen'ed code, and a chunk to disk. */
+/* Once a second: losses, dead targets, and a chunk to disk. */
 static int tick(struct rec_state *st, struct hud_bpf *skel, uint64_t now)
 {
 	int i, err;
@@ -490,8 +490,6 @@ static int tick(struct rec_state *st, struct hud_bpf *skel, uint64_t now)
 			continue;
 		}
 	}
-	if (!err)
-		err = reread_stale_maps(st, now);
 	/* A chunk per second bounds what a kill -9 can lose. */
 	return err ? err : hud_writer__flush(st->w);
 }

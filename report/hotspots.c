@@ -118,11 +118,6 @@ static int count_threads(const struct hud_profile *p, const uint32_t *stacks, ui
 	return err;
 }
 
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
 int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigned roles)
 {
 	uint32_t *all = NULL, nr_all = 0;
@@ -161,7 +156,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 			if (!s->count[c])
 				continue;
 			any = 1;
-			h->total_ns[c] = sat_add(h->total_ns[c], s->ns[c]);
+			h->total_ns[c] = hud_sat_add_u64(h->total_ns[c], s->ns[c]);
 			h->total_count[c] += s->count[c];
 			hash = str_hash(name, c);
 			for (j = hash & (nslots - 1); slots[j].item; j = (j + 1) & (nslots - 1)) {
@@ -189,7 +184,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 			}
 			hs = &h->items[slots[j].item - 1];
 			hs->count += s->count[c];
-			hs->ns = sat_add(hs->ns, s->ns[c]);
+			hs->ns = hud_sat_add_u64(hs->ns, s->ns[c]);
 			/* Doubling: a hotspot can gather thousands of stacks. */
 			if (!HUD_GROW(hs->stacks, hs->cap_stacks, hs->nr_stacks + 1)) {
 				err = -ENOMEM;

@@ -386,11 +386,6 @@ static int in_filter(const struct load_ctx *c, uint32_t tid, uint64_t t)
 	return t >= c->lo_ns && t <= c->hi_ns && tid_selected(c, tid);
 }
 
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
 /* Count one measurement, or hand it to the replay callback. */
 static int measure(struct load_ctx *c, const struct stack_key *k, enum hud_category cat,
 		   uint64_t start, uint64_t dur, uint32_t cpu, uint32_t state)
@@ -404,7 +399,7 @@ static int measure(struct load_ctx *c, const struct stack_key *k, enum hud_categ
 			return -ENOMEM;
 		s->count[cat]++;
 		if (cat != HUD_CAT_CPU) /* CPU weighted at the end */
-			s->ns[cat] = sat_add(s->ns[cat], dur);
+			s->ns[cat] = hud_sat_add_u64(s->ns[cat], dur);
 		return 0;
 	}
 	s = stack_find(c->p, k);

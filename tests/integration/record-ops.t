@@ -134,39 +134,42 @@ ok $? "SIGHUP finalizes with exit 0"
 "$HUD_REPORT" -i "$tmpdir/hup.hud" >/dev/null 2>"$tmpdir/hup.err"
 is "$(cat "$tmpdir/hup.err")" "" "... and the file reports without warnings"
 
+# start_c NAME PROGRAM ARGS... : start one of the C fixtures, output in $tmpdir/NAME.out,
+# and set $cpid once it has printed its pid.
+start_c() {
+	local name=$1
+	shift
+	"$@" >"$tmpdir/$name.out" 2>&1 &
+	cpid=$!
+	fixture_pids+=("$cpid")
+	until grep -q pid= "$tmpdir/$name.out" 2>/dev/null; do sleep 0.02; done
+}
+
 # --- dlopen: maps re-read when frames fall outside the known ones ----------------------
-"$HUD_BUILD/fixtures/hud-dlspin" "$HUD_BUILD/fixtures/libhudspin.so" >"$tmpdir/dl.out" 2>&1 &
-dl=$!
-fixture_pids+=("$dl")
-until grep -q pid= "$tmpdir/dl.out" 2>/dev/null; do sleep 0.02; done
-"$HUD_RECORD" -p "$dl" -o "$tmpdir/dl.hud" --duration 3.5 2>/dev/null
-ok $? "record a process that dlopens, runs and dlcloses a library mid-recording"
-kill "$dl"
-rows=$("$HUD_REPORT" -i "$tmpdir/dl.hud" --threads all --stacks 0 2>/dev/null)
-like "$rows" "hud_dl_spin \(.*libhudspin.c:[0-9]+\)" \
-	"the library loaded and unloaded mid-recording is symbolized (maps re-read)"
+# dlspin SECS WHAT [DELAY_MS SPIN_MS]: record hud-dlspin, which dlopens, runs and dlcloses
+# libhudspin.so; the report must name the library's function.
+dlspin() {
+	local secs=$1 what=$2
+	shift 2
+	start_c dl "$HUD_BUILD/fixtures/hud-dlspin" "$HUD_BUILD/fixtures/libhudspin.so" "$@"
+	"$HUD_RECORD" -p "$cpid" -o "$tmpdir/dl.hud" --duration "$secs" 2>/dev/null
+	ok $? "record a process that $what"
+	kill "$cpid"
+	like "$("$HUD_REPORT" -i "$tmpdir/dl.hud" --threads all --stacks 0 2>/dev/null)" \
+		"hud_dl_spin \(.*libhudspin.c:[0-9]+\)" "... the library's code is symbolized (maps re-read)"
+}
+dlspin 3.5 "dlopens, runs and dlcloses a library mid-recording"
 # Mapped for only 0.4 s, between two of hud-record's 1 s ticks: the re-read must not wait
 # for a tick.
-"$HUD_BUILD/fixtures/hud-dlspin" "$HUD_BUILD/fixtures/libhudspin.so" 1400 400 >"$tmpdir/dl2.out" 2>&1 &
-dl=$!
-fixture_pids+=("$dl")
-until grep -q pid= "$tmpdir/dl2.out" 2>/dev/null; do sleep 0.02; done
-"$HUD_RECORD" -p "$dl" -o "$tmpdir/dl2.hud" --duration 2.5 2>/dev/null
-ok $? "record a process that runs a library for 0.4 s"
-kill "$dl"
-like "$("$HUD_REPORT" -i "$tmpdir/dl2.hud" --threads all --stacks 0 2>/dev/null)" \
-	"hud_dl_spin \(.*libhudspin.c:[0-9]+\)" "a library mapped for 0.4 s is symbolized too"
+dlspin 2.5 "runs a library for only 0.4 s" 1400 400
 
 # --- thread churn: exited threads leave no per-thread state behind --------------------
 # 9000 threads start and exit, more than the 8192 threads hud-record tracks at once; the
 # thread that sleeps afterwards must still have all its intervals, none lost.
-"$HUD_BUILD/fixtures/hud-churn" 9000 >"$tmpdir/churn.out" 2>&1 &
-churn=$!
-fixture_pids+=("$churn")
-until grep -q pid= "$tmpdir/churn.out" 2>/dev/null; do sleep 0.02; done
-"$HUD_RECORD" -p "$churn" -o "$tmpdir/churn.hud" --duration 4 2>"$tmpdir/churn.err"
+start_c churn "$HUD_BUILD/fixtures/hud-churn" 9000
+"$HUD_RECORD" -p "$cpid" -o "$tmpdir/churn.hud" --duration 4 2>"$tmpdir/churn.err"
 ok $? "record a process whose 9000 threads start and exit"
-kill "$churn"
+kill "$cpid"
 like "$(cat "$tmpdir/churn.out")" "churned 9000" "... all of them before the recording ended"
 j=$("$HUD_REPORT" -i "$tmpdir/churn.hud" --threads all -f json 2>/dev/null)
 is "$(printf '%s' "$j" | jq -r .lost)" 0 "no events lost to the dead threads' state"
