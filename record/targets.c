@@ -52,6 +52,25 @@ static void free_ranges(struct target *t)
 	t->nr_ranges = 0;
 }
 
+/*
+ * Keep @e, a mapping that a frame hit and that a re-read no longer finds (dlclose), for
+ * --archive. Takes its path. 0 or -ENOMEM.
+ */
+static int target__keep_gone(struct target *t, struct exec_range *e)
+{
+	struct exec_range *g = realloc(t->gone, (t->nr_gone + 1) * sizeof(*g));
+
+	if (!g)
+		return -ENOMEM;
+	t->gone = g;
+	g = &t->gone[t->nr_gone++];
+	*g = *e;
+	/* Its address range may hold another file by now: only the path (and build-id) count. */
+	g->start = g->end = 0;
+	e->path = NULL;
+	return 0;
+}
+
 struct maps_ctx {
 	struct target *t;
 	struct exec_range *r;
@@ -126,12 +145,27 @@ int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer
 		t->maps_gap_ns = MAPS_REREAD_MIN_NS;
 	else if (t->maps_gap_ns < MAPS_REREAD_MAX_NS)
 		t->maps_gap_ns *= 2;
-	/* Keep the hit marks of mappings that survived the re-read, for --archive. */
-	for (i = 0; i < c.nr; i++)
-		for (j = 0; j < t->nr_ranges; j++)
-			if (t->ranges[j].hit && t->ranges[j].start == c.r[i].start &&
-			    !strcmp(t->ranges[j].path, c.r[i].path))
+	/*
+	 * Keep the hit marks of mappings that survived the re-read, and the mappings hit
+	 * that did not, for --archive.
+	 */
+	for (j = 0; j < t->nr_ranges; j++) {
+		bool kept = false;
+
+		for (i = 0; i < c.nr && !kept; i++) {
+			kept = t->ranges[j].start == c.r[i].start &&
+			       !strcmp(t->ranges[j].path, c.r[i].path);
+			if (kept && t->ranges[j].hit)
 				c.r[i].hit = 1;
+		}
+		if (!kept && t->ranges[j].hit && t->ranges[j].build_id_size &&
+		    target__keep_gone(t, &t->ranges[j])) {
+			for (i = 0; i < c.nr; i++)
+				free(c.r[i].path);
+			free(c.r);
+			return -ENOMEM;
+		}
+	}
 	free_ranges(t);
 	t->ranges = c.r;
 	t->nr_ranges = c.nr;
@@ -409,8 +443,9 @@ int targets__archive(struct targets *ts, const char *dir)
 	for (i = 0; i < ts->nr; i++) {
 		struct target *t = &ts->t[i];
 
-		for (r = 0; r < t->nr_ranges; r++) {
-			struct exec_range *e = &t->ranges[r];
+		for (r = 0; r < t->nr_ranges + t->nr_gone; r++) {
+			struct exec_range *e =
+				r < t->nr_ranges ? &t->ranges[r] : &t->gone[r - t->nr_ranges];
 			int len;
 
 			if (!e->hit || !e->build_id_size || e->path[0] != '/')
@@ -457,8 +492,14 @@ void targets__free(struct targets *ts)
 {
 	int i;
 
-	for (i = 0; i < ts->nr; i++)
+	size_t j;
+
+	for (i = 0; i < ts->nr; i++) {
 		free_ranges(&ts->t[i]);
+		for (j = 0; j < ts->t[i].nr_gone; j++)
+			free(ts->t[i].gone[j].path);
+		free(ts->t[i].gone);
+	}
 	free(ts->t);
 	free(ts->names);
 	u64set__free(&ts->named);

@@ -152,12 +152,17 @@ dlspin() {
 	local secs=$1 what=$2
 	shift 2
 	start_c dl "$HUD_BUILD/fixtures/hud-dlspin" "$HUD_BUILD/fixtures/libhudspin.so" "$@"
-	"$HUD_RECORD" -p "$cpid" -o "$tmpdir/dl.hud" --duration "$secs" 2>/dev/null
+	rm -rf "$tmpdir/dlarch"
+	"$HUD_RECORD" -p "$cpid" -o "$tmpdir/dl.hud" --duration "$secs" --archive "$tmpdir/dlarch" \
+		2>/dev/null
 	ok $? "record a process that $what"
 	kill "$cpid"
 	like "$("$HUD_REPORT" -i "$tmpdir/dl.hud" --threads all --stacks 0 2>/dev/null)" \
 		"hud_dl_spin \(.*libhudspin.c:[0-9]+\)" "... the library's code is symbolized (maps re-read)"
+	cmp -s "$HUD_BUILD/fixtures/libhudspin.so" "$tmpdir/dlarch/.build-id/${spin_id:0:2}/${spin_id:2}"
+	ok $? "... and --archive keeps the library, unloaded before the recording ended"
 }
+spin_id=$(readelf -n "$HUD_BUILD/fixtures/libhudspin.so" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p')
 dlspin 3.5 "dlopens, runs and dlcloses a library mid-recording"
 # Mapped for only 0.4 s, between two of hud-record's 1 s ticks: the re-read must not wait
 # for a tick.
