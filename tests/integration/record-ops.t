@@ -36,7 +36,7 @@ like "$out" "$tid is a thread of process $fixture_pid: give -p $fixture_pid" \
 "$HUD_RECORD" -p "0$fixture_pid" -o "$tmpdir/zero.hud" --duration 0.5 2>/dev/null
 ok $? "a pid with a leading zero is decimal, not octal"
 # An exited process whose parent never reaps it stays in /proc as a zombie.
-sh -c "\"$HUD_FIXTURE\" --only sleep --duration 1 >/dev/null 2>&1 & echo \$! >\"$tmpdir/z.pid\"; exec sleep 30" &
+sh -c "\"$HUD_FIXTURE\" --only sleep --duration 2 >/dev/null 2>&1 & echo \$! >\"$tmpdir/z.pid\"; exec sleep 30" &
 zparent=$!
 fixture_pids+=("$zparent")
 until [ -s "$tmpdir/z.pid" ]; do sleep 0.02; done
@@ -172,7 +172,7 @@ dlspin 2.5 "runs a library for only 0.4 s" 1400 400
 # 9000 threads start and exit, more than the 8192 threads hud-record tracks at once; the
 # thread that sleeps afterwards must still have all its intervals, none lost.
 start_c churn "$HUD_BUILD/fixtures/hud-churn" 9000
-"$HUD_RECORD" -p "$cpid" -o "$tmpdir/churn.hud" --duration 4 2>"$tmpdir/churn.err"
+"$HUD_RECORD" -p "$cpid" -o "$tmpdir/churn.hud" --duration 5 2>"$tmpdir/churn.err"
 ok $? "record a process whose 9000 threads start and exit"
 kill "$cpid"
 like "$(cat "$tmpdir/churn.out")" "churned 9000" "... all of them before the recording ended"

@@ -161,16 +161,18 @@ is "$(printf '%s' "$j" | jq -r '[.hotspots[] | select(.category == "blocked" and
 kill "$fixture_pid"
 
 # --- targets ---------------------------------------------------------------------
-start_fixture --only sleep --duration 1 || { ok 1 "fixture starts"; done_testing; }
-short=$fixture_pid
+# The short-lived fixture must outlive another start and hud-record's start-up (0.2 s, more
+# under ASan on a loaded machine): 2 s of life leaves a second or more recorded.
 start_fixture --only sleep || { ok 1 "fixture starts"; done_testing; }
 long=$fixture_pid
+start_fixture --only sleep --duration 2 || { ok 1 "fixture starts"; done_testing; }
+short=$fixture_pid
 t0=$(date +%s.%N)
-err=$("$HUD_RECORD" -p "$short,$long" -o "$tmpdir/two.hud" --duration 3 2>&1 >/dev/null)
-ok $? "record two pids, one exiting after 1 s"
+err=$("$HUD_RECORD" -p "$short,$long" -o "$tmpdir/two.hud" --duration 4 2>&1 >/dev/null)
+ok $? "record two pids, one exiting after 2 s"
 like "$err" "process $short exited; its data is kept, recording the others" \
 	"the exit is noted"
-ok "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print (b - a >= 2.5) ? 0 : 1 }')" \
+ok "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print (b - a >= 3.5) ? 0 : 1 }')" \
 	"recording goes on for the other pid"
 j=$(json -i "$tmpdir/two.hud")
 like "$(jq_hot "$j" blocked hud_fixture::sleep_blocker "[.stacks[] | select(.pid == $short)] | length")" \
@@ -185,7 +187,7 @@ ok $? "--all records every match"
 kill "$long" "$other"
 wait "$long" "$other" 2>/dev/null
 
-start_fixture --only sleep --duration 1 || { ok 1 "fixture starts"; done_testing; }
+start_fixture --only sleep --duration 2 || { ok 1 "fixture starts"; done_testing; }
 "$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/exit.hud" --duration 10 2>/dev/null
 ok $? "recording ends cleanly when the only target exits"
 "$HUD_REPORT" -i "$tmpdir/exit.hud" >/dev/null 2>"$tmpdir/exit.err"
@@ -204,8 +206,10 @@ ok $? "SIGINT stops hud-record with exit 0"
 ok $? "the SIGINT-finalized file reports"
 is "$(cat "$tmpdir/int.err")" "" "... with no warning"
 
-"$HUD_RECORD" -p "$fixture_pid" -o "$tmpdir/k9.hud" 2>/dev/null &
+"$HUD_RECORD" -v -p "$fixture_pid" -o "$tmpdir/k9.hud" 2>"$tmpdir/k9.log" &
 rec=$!
+# Chunks go to disk once a second from the attach (-v's "recording" line).
+for _ in $(seq 200); do grep -q "recording " "$tmpdir/k9.log" && break; sleep 0.05; done
 sleep 2.5
 kill -9 "$rec"
 wait "$rec" 2>/dev/null
