@@ -27,6 +27,14 @@ run() {
 	"$HUD_REPORT" -i "$1" --threads all -f json >/dev/null 2>"$tmpdir/err"
 }
 
+# A failure lists OFFSET:RC (OFFSET:BYTE:RC for corruptions) and keeps the recording they
+# apply to, which is new on every run, so that the case can be replayed.
+keep() {
+	[ -n "$1" ] || return 0
+	cp "$tmpdir/r.hud" "$HUD_BUILD/report-damage-failed.hud" &&
+		diag "the recording damaged is kept as $HUD_BUILD/report-damage-failed.hud"
+}
+
 bad=""
 n=0
 for off in $(seq 0 1 200) $(seq 201 $(((size - 201) / 150 + 1)) "$size"); do
@@ -41,6 +49,7 @@ for off in $(seq 0 1 200) $(seq 201 $(((size - 201) / 150 + 1)) "$size"); do
 	esac
 done
 is "$bad" "" "cut at $n offsets: always exit 0, 3 or 4"
+keep "$bad"
 head -c $((size - 7)) "$tmpdir/r.hud" >"$tmpdir/cut.hud"
 run "$tmpdir/cut.hud"
 is "$?" 0 "cut inside the last chunk: the rest reports (exit 0)"
@@ -56,16 +65,17 @@ for i in $(seq 1 150); do
 	cp "$tmpdir/r.hud" "$tmpdir/flip.hud"
 	off=$((RANDOM * 32768 + RANDOM))
 	off=$((off % size))
-	printf "\\x$(printf %02x $((RANDOM % 255 + 1)))" |
-		dd of="$tmpdir/flip.hud" bs=1 seek="$off" conv=notrunc 2>/dev/null
+	byte=$(printf %02x $((RANDOM % 255 + 1)))
+	printf "\\x$byte" | dd of="$tmpdir/flip.hud" bs=1 seek="$off" conv=notrunc 2>/dev/null
 	run "$tmpdir/flip.hud"
 	rc=$?
 	case $rc in
 	0 | 3 | 4) ;;
-	*) bad="$bad $off:$rc" ;;
+	*) bad="$bad $off:$byte:$rc" ;;
 	esac
 done
 is "$bad" "" "150 single-byte corruptions: always exit 0, 3 or 4"
+keep "$bad"
 
 # A corrupt chunk in the middle: partial report, exit 4, and the damage is named.
 cp "$tmpdir/r.hud" "$tmpdir/mid.hud"
@@ -93,21 +103,23 @@ for off in $(seq 0 7 120) $(seq 121 $(((size - 121) / 60 + 1)) "$size"); do
 	esac
 done
 is "$bad" "" "hud-diff, cut at $n offsets: always exit 0 or 2"
+keep "$bad"
 RANDOM=7
 bad=""
 for i in $(seq 1 60); do
 	cp "$tmpdir/r.hud" "$tmpdir/flip.hud"
 	off=$(((RANDOM * 32768 + RANDOM) % size))
-	printf "\\x$(printf %02x $((RANDOM % 255 + 1)))" |
-		dd of="$tmpdir/flip.hud" bs=1 seek="$off" conv=notrunc 2>/dev/null
+	byte=$(printf %02x $((RANDOM % 255 + 1)))
+	printf "\\x$byte" | dd of="$tmpdir/flip.hud" bs=1 seek="$off" conv=notrunc 2>/dev/null
 	diff_run "$tmpdir/flip.hud"
 	rc=$?
 	case $rc in
 	0 | 2) ;;
-	*) bad="$bad $off:$rc" ;;
+	*) bad="$bad $off:$byte:$rc" ;;
 	esac
 done
 is "$bad" "" "hud-diff, 60 single-byte corruptions: always exit 0 or 2"
+keep "$bad"
 diff_run "$tmpdir/mid.hud"
 like "$?" "^[02]$" "hud-diff, corrupt middle: exit 0 or 2"
 like "$(cat "$tmpdir/err")" "corrupt chunk at offset [0-9]+" "... naming the damage"
