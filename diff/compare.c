@@ -115,6 +115,30 @@ static void from_hotspot(struct diff_row *row, const struct diff_hotspot *h)
 	row->user = h->user;
 }
 
+/*
+ * Sort @n rows by key and make one row per key, adding up both sides, even if a
+ * (hand-made) summary names a hotspot twice. Returns the number of rows left.
+ */
+static size_t rows_merge(struct diff_row *rows, size_t n)
+{
+	size_t i, k;
+
+	if (n < 2)
+		return n;
+	qsort(rows, n, sizeof(*rows), cmp_row_key);
+	for (i = 1, k = 1; i < n; i++) {
+		if (!cmp_key(&rows[k - 1], &rows[i])) {
+			rows[k - 1].before.count += rows[i].before.count;
+			rows[k - 1].before.ms += rows[i].before.ms;
+			rows[k - 1].after.count += rows[i].after.count;
+			rows[k - 1].after.ms += rows[i].after.ms;
+		} else {
+			rows[k++] = rows[i];
+		}
+	}
+	return k;
+}
+
 int diff__compute(struct diff_result *r, const struct diff_summary *before,
 		  const struct diff_summary *after, uint64_t min_count)
 {
@@ -147,17 +171,7 @@ int diff__compute(struct diff_result *r, const struct diff_summary *before,
 		rows[n].before.ms = before->hot[i].ms;
 		n++;
 	}
-	qsort(rows, n, sizeof(*rows), cmp_row_key);
-	/* One row per key, even if a (hand-made) summary names a hotspot twice. */
-	for (i = 1, k = n ? 1 : 0; i < n; i++) {
-		if (!cmp_key(&rows[k - 1], &rows[i])) {
-			rows[k - 1].before.count += rows[i].before.count;
-			rows[k - 1].before.ms += rows[i].before.ms;
-		} else {
-			rows[k++] = rows[i];
-		}
-	}
-	n = nb = k;
+	n = nb = rows_merge(rows, n);
 	for (i = 0; i < after->nr_hot; i++) {
 		struct diff_row key = {0}, *hit;
 
@@ -170,19 +184,8 @@ int diff__compute(struct diff_result *r, const struct diff_summary *before,
 		hit->after.count += after->hot[i].count;
 		hit->after.ms += after->hot[i].ms;
 	}
-	/* The same for keys only the after side has, named twice there. */
-	if (n - nb > 1) {
-		qsort(rows + nb, n - nb, sizeof(*rows), cmp_row_key);
-		for (i = nb + 1, k = nb + 1; i < n; i++) {
-			if (!cmp_key(&rows[k - 1], &rows[i])) {
-				rows[k - 1].after.count += rows[i].after.count;
-				rows[k - 1].after.ms += rows[i].after.ms;
-			} else {
-				rows[k++] = rows[i];
-			}
-		}
-		n = k;
-	}
+	/* Keys only the after side has were appended one per hotspot: merge them too. */
+	n = nb + rows_merge(rows + nb, n - nb);
 	for (i = 0, k = 0; i < n; i++) {
 		/* Idle parking is the runtime waiting for work: a total, never a hotspot. */
 		if (rows[i].cat == HUD_CAT_IDLE)

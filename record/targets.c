@@ -41,13 +41,19 @@ struct target *targets__find(struct targets *ts, pid_t pid)
 	return NULL;
 }
 
-static void free_ranges(struct target *t)
+/* Free @n ranges at @r and their paths. */
+static void ranges__free(struct exec_range *r, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < t->nr_ranges; i++)
-		free(t->ranges[i].path);
-	free(t->ranges);
+	for (i = 0; i < n; i++)
+		free(r[i].path);
+	free(r);
+}
+
+static void free_ranges(struct target *t)
+{
+	ranges__free(t->ranges, t->nr_ranges);
 	t->ranges = NULL;
 	t->nr_ranges = 0;
 }
@@ -120,9 +126,7 @@ int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer
 
 	n = proc__write_maps(w, t->pid, now_ns, range_seen, &c);
 	if (n < 0 || c.err) {
-		for (i = 0; i < c.nr; i++)
-			free(c.r[i].path);
-		free(c.r);
+		ranges__free(c.r, c.nr);
 		if (n == -ENOENT || n == -ESRCH) {
 			t->alive = 0;
 			return 0;
@@ -160,9 +164,7 @@ int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer
 		}
 		if (!kept && t->ranges[j].hit && t->ranges[j].build_id_size &&
 		    target__keep_gone(t, &t->ranges[j])) {
-			for (i = 0; i < c.nr; i++)
-				free(c.r[i].path);
-			free(c.r);
+			ranges__free(c.r, c.nr);
 			return -ENOMEM;
 		}
 	}
@@ -492,13 +494,9 @@ void targets__free(struct targets *ts)
 {
 	int i;
 
-	size_t j;
-
 	for (i = 0; i < ts->nr; i++) {
 		free_ranges(&ts->t[i]);
-		for (j = 0; j < ts->t[i].nr_gone; j++)
-			free(ts->t[i].gone[j].path);
-		free(ts->t[i].gone);
+		ranges__free(ts->t[i].gone, ts->t[i].nr_gone);
 	}
 	free(ts->t);
 	free(ts->names);

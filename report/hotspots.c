@@ -92,8 +92,8 @@ int hotspots__selected(const struct hud_stack *s, unsigned roles)
 
 /* Distinct threads among @n stacks (stacks are per thread). 0 on ENOMEM, which is benign. */
 /*
- * Distinct threads of @stacks into *@threads, and the time they were recorded for into
- * *@thread_s: each thread counts its own input's duration, so that merged inputs of
+ * Distinct threads of @stacks into *@threads, and (unless @thread_s is NULL) the time they
+ * were recorded for into *@thread_s: each thread counts its own input's duration, so that merged inputs of
  * different lengths add up (not threads of all inputs times all inputs' time).
  */
 static int count_threads(const struct hud_profile *p, const uint32_t *stacks, uint32_t n,
@@ -103,14 +103,15 @@ static int count_threads(const struct hud_profile *p, const uint32_t *stacks, ui
 	uint32_t i;
 	int err = 0;
 
-	*thread_s = 0;
+	if (thread_s)
+		*thread_s = 0;
 	for (i = 0; i < n && !err; i++) {
 		const struct hud_stack *s = &p->stacks[stacks[i]];
 		int added = u64set__add(&seen, ((uint64_t)s->src << 32 | s->tid) + 1);
 
 		if (added < 0)
 			err = added;
-		else if (added)
+		else if (added && thread_s)
 			*thread_s += p->sources[s->src].duration_s;
 	}
 	*threads = (uint32_t)seen.len;
@@ -124,7 +125,6 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 	struct key_slot *slots = NULL;
 	size_t nslots = 64, cap = 0, i, j;
 	char name[1024];
-	double thread_s;
 	int err = 0;
 	unsigned c;
 
@@ -217,7 +217,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 		}
 		if (top->reason_frame >= 0)
 			hs->reason = profile__frame(p, top, (uint32_t)top->reason_frame)->function;
-		err = count_threads(p, hs->stacks, hs->nr_stacks, &hs->threads, &thread_s);
+		err = count_threads(p, hs->stacks, hs->nr_stacks, &hs->threads, NULL);
 		if (err)
 			goto out;
 	}

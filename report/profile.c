@@ -441,7 +441,7 @@ static int measure_clipped(struct load_ctx *c, const struct stack_key *k, enum h
 	return measure(c, k, cat, start, end - start, cpu, state);
 }
 
-/* Called for OFFCPU records whose start + duration does not overflow. */
+/* Only for OFFCPU records for which offcpu_wraps() is false. */
 static int add_offcpu(struct load_ctx *c, const struct hud_rec_offcpu *o)
 {
 	struct stack_key k = {c->src_idx, o->pid, o->tid, o->nr_kernel, o->nr_user, o->ips};
@@ -493,6 +493,15 @@ static void source_meta(struct load_ctx *c, const char *key, const char *value)
 	}
 }
 
+/*
+ * An interval ending past 2^64 ns is no interval hud-record can write: the record is
+ * damage, skipped (and counted) so that no sum wraps.
+ */
+static int offcpu_wraps(const struct hud_rec_offcpu *o)
+{
+	return o->duration_ns > UINT64_MAX - o->start_ns;
+}
+
 /* --window's first pass: the end of the recording, and nothing else. */
 static int scan_record(struct load_ctx *c, const struct hud_record *rec)
 {
@@ -505,8 +514,7 @@ static int scan_record(struct load_ctx *c, const struct hud_record *rec)
 		seen_time(c, s->time_ns);
 		break;
 	case HUD_REC_OFFCPU:
-		/* As add_record() does: an end past 2^64 ns makes the record damage. */
-		if (o->duration_ns > UINT64_MAX - o->start_ns)
+		if (offcpu_wraps(o)) /* damage, as in add_record() */
 			break;
 		seen_time(c, o->start_ns);
 		seen_time(c, o->start_ns + o->duration_ns);
@@ -549,8 +557,7 @@ static int add_record(struct load_ctx *c, const struct hud_record *rec)
 	case HUD_REC_OFFCPU: {
 		const struct hud_rec_offcpu *o = rec->payload;
 
-		/* An end past 2^64 ns is no interval hud-record can write: damage, skipped. */
-		if (o->duration_ns > UINT64_MAX - o->start_ns) {
+		if (offcpu_wraps(o)) {
 			if (!c->cb)
 				c->src->bad_offcpu++;
 			return 0;
