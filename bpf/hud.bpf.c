@@ -443,22 +443,28 @@ int BPF_PROG(hud_wakeup_raw, struct task_struct *p)
 	return handle_wakeup(p, false);
 }
 
-/* Names change over time (Builder::thread_name, prctl): tell userspace when. */
-static __always_inline int handle_rename(struct task_struct *task, const char *comm)
+/* Tell userspace a target thread's name: a rename, or the name it exits with. */
+static __always_inline void emit_comm(__u32 type, __u32 tgid, __u32 tid, const char *comm)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
 	struct hud_evt_comm e = {};
 
-	if (!is_target(tgid))
-		return 0;
-	e.hdr.type = HUD_EVT_COMM;
+	e.hdr.type = type;
 	e.hdr.pid = tgid;
-	e.hdr.tid = BPF_CORE_READ(task, pid);
+	e.hdr.tid = tid;
 	e.hdr.cpu = bpf_get_smp_processor_id();
 	e.hdr.time_ns = bpf_ktime_get_ns();
 	bpf_probe_read_kernel_str(e.comm, sizeof(e.comm), comm);
 	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup_flags()))
 		count_lost();
+}
+
+/* Names change over time (Builder::thread_name, prctl): tell userspace when. */
+static __always_inline int handle_rename(struct task_struct *task, const char *comm)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	if (is_target(tgid))
+		emit_comm(HUD_EVT_COMM, tgid, BPF_CORE_READ(task, pid), comm);
 	return 0;
 }
 
@@ -476,20 +482,22 @@ int BPF_PROG(hud_rename_raw, struct task_struct *task, const char *comm)
 
 /*
  * Exited threads leave the map so it cannot fill up with dead tids. The exiting thread is
- * current here, so a pending interval can still get its user stack.
+ * current here, so a pending interval can still get its user stack. Its name goes out
+ * last: hud-record may not have read it from /proc while the thread lived.
  */
 static __always_inline int handle_exit(void *ctx, struct task_struct *p, bool btf)
 {
 	struct hud_evt_offcpu *s;
-	__u32 tid;
+	__u32 tgid = TASK_READ(btf, p, tgid), tid;
 
-	if (!is_target(TASK_READ(btf, p, tgid)))
+	if (!is_target(tgid))
 		return 0;
 	tid = TASK_READ(btf, p, pid);
 	s = bpf_map_lookup_elem(&offcpu_start, &tid);
 	if (btf && s && s->pending)
 		offcpu_flush(ctx, s, (struct pt_regs *)bpf_task_pt_regs(p));
 	bpf_map_delete_elem(&offcpu_start, &tid);
+	emit_comm(HUD_EVT_EXIT, tgid, tid, p->comm);
 	return 0;
 }
 

@@ -21,6 +21,7 @@ enum hud_evt_type {
 	HUD_EVT_SAMPLE = 1,
 	HUD_EVT_OFFCPU = 2,
 	HUD_EVT_COMM = 3,
+	HUD_EVT_EXIT = 4, /* struct hud_evt_comm: a target thread exits, with its last name */
 };
 
 /* Where the BPF side takes the user stack of a long interval (rodata defer_hook). */
@@ -69,7 +70,11 @@ struct hud_evt_offcpu {
 	__u64 ips[HUD_MAX_FRAMES];
 };
 
-/* A target thread renamed itself (prctl(PR_SET_NAME), /proc/.../comm). */
+/*
+ * A target thread renamed itself (prctl(PR_SET_NAME), /proc/.../comm), or, as
+ * HUD_EVT_EXIT, is exiting under this name: a thread gone before hud-record read its
+ * /proc entry is still named.
+ */
 struct hud_evt_comm {
 	struct hud_evt_header hdr;
 	char comm[16];

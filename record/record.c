@@ -123,12 +123,17 @@ static int on_event(void *ctx, void *data, size_t size)
 		st->offcpu++;
 		break;
 	}
-	case HUD_EVT_COMM: {
+	case HUD_EVT_COMM:
+	case HUD_EVT_EXIT: {
 		const struct hud_evt_comm *e = data;
 
 		if (size < sizeof(*e))
 			goto bad;
-		err = targets__rename(&st->ts, st->w, h->pid, h->tid, h->time_ns, e->comm);
+		if (h->type == HUD_EVT_COMM)
+			err = targets__rename(&st->ts, st->w, h->pid, h->tid, h->time_ns, e->comm);
+		else
+			err = targets__exit_thread(&st->ts, st->w, h->pid, h->tid, h->time_ns,
+						   e->comm);
 		break;
 	}
 	default:

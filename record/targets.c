@@ -222,13 +222,21 @@ int targets__name_thread(struct targets *ts, struct hud_writer *w, uint32_t pid,
 {
 	char comm[HUD_COMM_LEN];
 
-	if (u64set__has(&ts->named, tid))
+	if (u64set__has(&ts->named, tid) || u64set__has(&ts->nameless, tid))
 		return 0;
 	if (proc__comm(pid, tid, comm)) {
-		/* Gone already: remember the tid so /proc is not asked again. */
-		return u64set__add(&ts->named, tid) < 0 ? -ENOMEM : 0;
+		/* Gone already: its exit event names it; do not ask /proc again. */
+		return u64set__add(&ts->nameless, tid) < 0 ? -ENOMEM : 0;
 	}
 	return targets__rename(ts, w, pid, tid, hud_now_ns(), comm);
+}
+
+int targets__exit_thread(struct targets *ts, struct hud_writer *w, uint32_t pid, uint32_t tid,
+			 uint64_t time_ns, const char *comm)
+{
+	if (u64set__has(&ts->named, tid))
+		return 0;
+	return targets__rename(ts, w, pid, tid, time_ns, comm);
 }
 
 static int write_process(struct hud_writer *w, pid_t pid, uint32_t flags, uint64_t now_ns)
@@ -500,6 +508,7 @@ void targets__free(struct targets *ts)
 	}
 	free(ts->t);
 	free(ts->names);
+	u64set__free(&ts->nameless);
 	u64set__free(&ts->named);
 	memset(ts, 0, sizeof(*ts));
 }

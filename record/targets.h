@@ -48,6 +48,7 @@ struct targets {
 	struct target *t;
 	int nr;
 	struct u64set named;	   /* tids with a THREAD record */
+	struct u64set nameless;	   /* tids gone from /proc before they were named */
 	struct thread_name *names; /* latest name per tid */
 	size_t nr_names, cap_names;
 };
@@ -75,6 +76,13 @@ void target__note_ip(struct target *t, uint64_t ip);
 
 /* Write a THREAD record for @tid unless it is named already; reads /proc. 0 or -errno. */
 int targets__name_thread(struct targets *ts, struct hud_writer *w, uint32_t pid, uint32_t tid);
+
+/*
+ * @tid exits, named @comm: write a THREAD record if it has none (it lived and died
+ * between two looks at /proc). 0 or -errno.
+ */
+int targets__exit_thread(struct targets *ts, struct hud_writer *w, uint32_t pid, uint32_t tid,
+			 uint64_t time_ns, const char *comm);
 
 /* Write a THREAD record with @comm (a rename seen by BPF). 0 or -errno. */
 int targets__rename(struct targets *ts, struct hud_writer *w, uint32_t pid, uint32_t tid,

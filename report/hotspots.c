@@ -13,8 +13,8 @@
  * stack entirely in std, the runtime or libc) the leafmost symbolized user-space frame;
  * failing that the leaf user frame as "[unknown] dso+0xoff", so nothing is dropped.
  */
-int hotspots__blame(const struct hud_profile *p, const struct hud_stack *s, char *buf, size_t size,
-		    const struct hud_sym_frame **frame)
+const char *hotspots__blame(const struct hud_profile *p, const struct hud_stack *s,
+			    char buf[HUD_BLAME_BUF], const struct hud_sym_frame **frame)
 {
 	const struct hud_sym_frame *f;
 	uint32_t i;
@@ -22,24 +22,25 @@ int hotspots__blame(const struct hud_profile *p, const struct hud_stack *s, char
 	*frame = NULL;
 	if (s->hot_frame >= 0) {
 		*frame = profile__frame(p, s, (uint32_t)s->hot_frame);
-		return snprintf(buf, size, "%s", (*frame)->function);
+		return (*frame)->function;
 	}
 	for (i = 0; i < s->nr_frames; i++) {
 		f = profile__frame(p, s, i);
 		if (!f->kernel && f->function) {
 			*frame = f;
-			return snprintf(buf, size, "%s", f->function);
+			return f->function;
 		}
 	}
 	for (i = 0; i < s->nr_frames; i++) {
 		f = profile__frame(p, s, i);
 		if (!f->kernel) {
 			*frame = f;
-			return snprintf(buf, size, "[unknown] %s+0x%llx", f->dso,
-					(unsigned long long)f->offset);
+			snprintf(buf, HUD_BLAME_BUF, "[unknown] %s+0x%llx", f->dso,
+				 (unsigned long long)f->offset);
+			return buf;
 		}
 	}
-	return snprintf(buf, size, s->nr_frames ? "[kernel only]" : "[no stack]");
+	return s->nr_frames ? "[kernel only]" : "[no stack]";
 }
 
 struct key_slot {
@@ -124,7 +125,8 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 	uint32_t *all = NULL, nr_all = 0;
 	struct key_slot *slots = NULL;
 	size_t nslots = 64, cap = 0, i, j;
-	char name[1024];
+	char buf[HUD_BLAME_BUF];
+	const char *name;
 	int err = 0;
 	unsigned c;
 
@@ -147,7 +149,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 
 		if (!hotspots__selected(s, roles))
 			continue;
-		hotspots__blame(p, s, name, sizeof(name), &f);
+		name = hotspots__blame(p, s, buf, &f);
 		user = s->hot_frame >= 0;
 		for (c = 0; c < HUD_CAT_MAX; c++) {
 			struct hud_hotspot *hs;
@@ -209,7 +211,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 		sort_cat = hs->cat;
 		qsort(hs->stacks, hs->nr_stacks, sizeof(*hs->stacks), cmp_stack);
 		top = &p->stacks[hs->stacks[0]];
-		hotspots__blame(p, top, name, sizeof(name), &f);
+		hotspots__blame(p, top, buf, &f);
 		if (f) {
 			hs->file = f->file;
 			hs->line = f->line;

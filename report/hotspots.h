@@ -50,9 +50,16 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 /* True if stack @s counts for @roles. */
 int hotspots__selected(const struct hud_stack *s, unsigned roles);
 
-/* Name a stack is blamed on, written into @buf; sets *frame to the blamed frame (or NULL). */
-int hotspots__blame(const struct hud_profile *p, const struct hud_stack *s, char *buf, size_t size,
-		    const struct hud_sym_frame **frame);
+/* Room for "[unknown] DSO+0xOFFSET" with a DSO path of up to PATH_MAX. */
+#define HUD_BLAME_BUF (4096 + 32)
+
+/*
+ * The name stack @s is blamed on: the blamed frame's function, whole, or for an
+ * unsymbolized frame "[unknown] DSO+0xOFFSET" written into @buf. Sets *frame to the blamed
+ * frame (or NULL). The name lives as long as @p or @buf.
+ */
+const char *hotspots__blame(const struct hud_profile *p, const struct hud_stack *s,
+			    char buf[HUD_BLAME_BUF], const struct hud_sym_frame **frame);
 
 void hotspots__free(struct hud_hotspots *h);
 

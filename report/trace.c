@@ -311,12 +311,11 @@ static void write_event(FILE *out, const struct tctx *t, const struct tthread *t
 	const struct hud_profile *p = t->p;
 	const struct hud_stack *s = &p->stacks[e->stack];
 	const struct hud_sym_frame *f = NULL;
-	char name[1024];
+	char buf[HUD_BLAME_BUF];
 	uint32_t i, n = 0;
 
-	hotspots__blame(p, s, name, sizeof(name), &f);
 	put_str(out, ",\n{\"ph\":\"X\",\"name\":");
-	report__json_str(out, name);
+	report__json_str(out, hotspots__blame(p, s, buf, &f));
 	/*
 	 * Whole microseconds: ts + dur is then exact in a viewer's floating point, so an event
 	 * that ends where the next begins never seems to overlap it (with three decimals,
@@ -377,7 +376,7 @@ static void write_event(FILE *out, const struct tctx *t, const struct tthread *t
 			continue;
 		if (n++)
 			fputc_unlocked(',', out);
-		report__json_str(out, report__frame_name(fr, name, sizeof(name)));
+		report__json_str(out, report__frame_name(fr, buf, sizeof(buf)));
 	}
 	put_str(out, "]}}");
 }

@@ -182,4 +182,16 @@ n=$(printf '%s' "$j" | jq -r '[.categories[].count] | add')
 ok "$(awk -v n="$n" 'BEGIN { print (n + 0 >= 100) ? 0 : 1 }')" \
 	"the sleeper's 10 ms sleeps after the churn are recorded ($n intervals, >= 100)"
 
+# --- threads gone before hud-record reads their names ----------------------------------
+# 30 threads, one after the other, sleep 40 ms and exit; none renames itself, so only the
+# exit event can name them: /proc has forgotten them by the time their interval is read.
+start_c named "$HUD_BUILD/fixtures/hud-churn" 30 40
+"$HUD_RECORD" -p "$cpid" -o "$tmpdir/named.hud" --duration 4 2>/dev/null
+ok $? "record 30 short-lived threads that sleep"
+kill "$cpid"
+"$HUD_REPORT" -i "$tmpdir/named.hud" --threads all -f trace -o "$tmpdir/named.json" 2>/dev/null
+names=$(jq -r '[.traceEvents[] | select(.ph == "M" and .name == "thread_name") | .args.name] |
+	group_by(.) | map("\(.[0])=\(length)") | join(" ")' "$tmpdir/named.json")
+like "$names" "^hud-churn other=3[01]\$" "... every thread is named, also after it exited ($names)"
+
 done_testing
