@@ -12,9 +12,9 @@
  * Stack depth captured per event. 127 is perf's default max; kernel stacks in the
  * scheduler are short, so 63 frames suffice. 63 is also a mask (see capture_stacks()).
  */
-#define HUD_MAX_USTACK 127
-#define HUD_MAX_KSTACK 63
-#define HUD_MAX_FRAMES (HUD_MAX_USTACK + HUD_MAX_KSTACK)
+#define HUD_MAX_USTACK	127
+#define HUD_MAX_KSTACK	63
+#define HUD_MAX_FRAMES	(HUD_MAX_USTACK + HUD_MAX_KSTACK)
 #define HUD_MAX_TARGETS 64 /* processes recorded at once */
 
 enum hud_evt_type {

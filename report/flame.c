@@ -15,11 +15,11 @@
 #include "flame.h"
 #include "util.h"
 
-#define SVG_WIDTH  1200
-#define FRAME_H	   16
-#define PAD_TOP	   40
-#define PAD_BOTTOM 24
-#define MIN_PX	   0.3
+#define SVG_WIDTH	1200
+#define FRAME_H		16
+#define PAD_TOP		40
+#define PAD_BOTTOM	24
+#define MIN_PX		0.3
 #define FLAME_MAX_DEPTH 512 /* levels drawn under the root */
 
 static struct flame_node *node_new(const char *name, size_t len)

@@ -928,7 +928,6 @@ static int scope_walk(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *chain, int *d
  * read once per DSO on the first address libdwfl cannot place.
  */
 
-
 static int dso__index_cus(struct hud_dso *d)
 {
 	Dwarf_CU *cu = NULL;

@@ -84,10 +84,12 @@ int main(int argc, char **argv)
 	unsigned long taken = 0;
 	int i, n;
 
-	if (argc < 3 || argc > 4 || parse(argv[1], 1, 1e7, &rate) || parse(argv[2], 0.1, 3600, &secs) ||
+	if (argc < 3 || argc > 4 || parse(argv[1], 1, 1e7, &rate) ||
+	    parse(argv[2], 0.1, 3600, &secs) ||
 	    (argc == 4 && parse(argv[3], 1, MAX_SLEEPERS, &nsl))) {
-		fprintf(stderr, "usage: hud-storm RATE SECONDS [SLEEPERS]  (RATE 1..1e7 wake-ups/s, "
-				"SECONDS 0.1..3600, SLEEPERS 1..%d)\n",
+		fprintf(stderr,
+			"usage: hud-storm RATE SECONDS [SLEEPERS]  (RATE 1..1e7 wake-ups/s, "
+			"SECONDS 0.1..3600, SLEEPERS 1..%d)\n",
 			MAX_SLEEPERS);
 		return 2;
 	}
@@ -127,7 +129,7 @@ int main(int argc, char **argv)
 		taken += atomic_load(&sleepers[i].taken);
 	}
 	secs = (now_ns() - start) / 1e9; /* later than asked when the wake-ups fell behind */
-	printf("offered=%llu woken=%lu secs=%.3f rate=%.0f\n", (unsigned long long)woken, taken, secs,
-	       taken / secs);
+	printf("offered=%llu woken=%lu secs=%.3f rate=%.0f\n", (unsigned long long)woken, taken,
+	       secs, taken / secs);
 	return 0;
 }

@@ -199,10 +199,10 @@ static void t_duplicates(void)
 
 	make(&b, 2, 2, CATS(30, 300, 0, 0),
 	     HOT("cpu", "app::old", "/a/app", 10, 100) "," HOT("cpu", "app::old", "/a/app", 20,
-								200));
+							       200));
 	make(&a, 2, 2, CATS(30, 300, 0, 0),
 	     HOT("cpu", "app::new", "/a/app", 10, 100) "," HOT("cpu", "app::new", "/a/app", 20,
-								200));
+							       200));
 	check_int(diff__compute(&r, &b, &a, 0), ==, 0);
 	check_uint(r.nr_rows, ==, 2);
 	row = row_of(&r, "app::old", HUD_CAT_CPU);
