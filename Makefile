@@ -201,7 +201,8 @@ golden-elf: tests/golden/symtest.c
 # --- end of golden tests ------------------------------------------------------------
 
 fixture: $(FIXTURE) $(BUILD)/fixtures/hud-dlspin $(BUILD)/fixtures/libhudspin.so \
-	$(BUILD)/fixtures/hud-churn $(BUILD)/fixtures/libhudnoperf.so
+	$(BUILD)/fixtures/hud-churn $(BUILD)/fixtures/libhudnoperf.so \
+	$(BUILD)/fixtures/hud-longname
 
 # A C program that dlopens a library mid-recording (tests the maps re-read).
 $(BUILD)/fixtures/hud-dlspin: tests/fixtures/dlopen/dlspin.c
@@ -220,6 +221,12 @@ $(BUILD)/fixtures/hud-churn: tests/fixtures/churn/churn.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -Wl,--build-id $< -o $@ -lpthread
+
+# A C program spinning in two functions with 1290-character names (tests hotspot names).
+$(BUILD)/fixtures/hud-longname: tests/fixtures/longname/longname.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -Wl,--build-id $< -o $@
 
 $(BUILD)/fixtures/libhudspin.so: tests/fixtures/dlopen/libhudspin.c
 	$(call msg,CC,$@)

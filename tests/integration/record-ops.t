@@ -194,4 +194,23 @@ names=$(jq -r '[.traceEvents[] | select(.ph == "M" and .name == "thread_name") |
 	group_by(.) | map("\(.[0])=\(length)") | join(" ")' "$tmpdir/named.json")
 like "$names" "^hud-churn other=3[01]\$" "... every thread is named, also after it exited ($names)"
 
+# --- long function names -------------------------------------------------------------
+# Two functions whose 1290-character names differ in their last characters, as Rust's v0
+# mangling makes of deep generic types: two hotspots, each named whole.
+start_c long "$HUD_BUILD/fixtures/hud-longname"
+"$HUD_RECORD" -p "$cpid" -o "$tmpdir/long.hud" --duration 3 2>/dev/null
+ok $? "record a process spinning in two functions with long names"
+kill "$cpid"
+"$HUD_REPORT" -i "$tmpdir/long.hud" --threads all -f json -o "$tmpdir/long.json" 2>/dev/null
+got=$(jq -r '[.hotspots[] | select(.category == "cpu" and (.function | length) > 1024) |
+	"\(.function | length):\(.function[-6:])"] | sort | join(" ")' "$tmpdir/long.json")
+is "$got" "1290:spin_a 1290:spin_b" "... they are two hotspots, with their whole names"
+jq '(.hotspots[] | select(.function | endswith("spin_b")) | .total_ms, .count) |= . * 3' \
+	"$tmpdir/long.json" >"$tmpdir/long3.json"
+"$HUD_DIFF" "$tmpdir/long.json" "$tmpdir/long3.json" >"$tmpdir/long.diff" 2>&1
+ok $? "hud-diff compares it with a copy where spin_b takes three times as long"
+is "$(grep -o 'spin_[ab] ' "$tmpdir/long.diff" | xargs)" "spin_b" \
+	"... and names spin_b alone, as regressed"
+like "$(cat "$tmpdir/long.diff")" "Regressed: 1" "... one regression"
+
 done_testing
