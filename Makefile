@@ -201,6 +201,7 @@ golden-elf: tests/golden/symtest.c
 # --- end of golden tests ------------------------------------------------------------
 
 fixture: $(FIXTURE) $(BUILD)/fixtures/hud-dlspin $(BUILD)/fixtures/libhudspin.so \
+	$(BUILD)/fixtures/libhudspin2.so \
 	$(BUILD)/fixtures/hud-churn $(BUILD)/fixtures/libhudnoperf.so \
 	$(BUILD)/fixtures/hud-longname
 
@@ -232,6 +233,13 @@ $(BUILD)/fixtures/libhudspin.so: tests/fixtures/dlopen/libhudspin.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -fPIC -shared -Wl,--build-id $< -o $@
+
+# The same code under another name, to be mapped where libhudspin.so was.
+$(BUILD)/fixtures/libhudspin2.so: tests/fixtures/dlopen/libhudspin.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -fPIC -shared -Wl,--build-id \
+		-DHUD_SPIN_FN=hud_dl_spin_two $< -o $@
 
 $(FIXTURE): $(shell find $(FIXTURE_DIR) -type f -not -path '*/target/*' 2>/dev/null)
 	$(call msg,CARGO,$@)

@@ -481,6 +481,31 @@ int BPF_PROG(hud_rename_raw, struct task_struct *task, const char *comm)
 }
 
 /*
+ * A target maps code (dlopen): hud-record re-reads its maps soon. Seeing a frame outside
+ * the known mappings would tell it too, but not when the new code lies where unloaded code
+ * was (dlclose, then dlopen of another library at the same address).
+ */
+#define HUD_PROT_EXEC 0x4
+
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int hud_mmap(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct hud_evt_header e = {};
+
+	if (!(ctx->args[2] & HUD_PROT_EXEC) || !is_target(id >> 32))
+		return 0;
+	e.type = HUD_EVT_MMAP;
+	e.pid = id >> 32;
+	e.tid = (__u32)id;
+	e.cpu = bpf_get_smp_processor_id();
+	e.time_ns = bpf_ktime_get_ns();
+	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup_flags()))
+		count_lost();
+	return 0;
+}
+
+/*
  * Exited threads leave the map so it cannot fill up with dead tids. The exiting thread is
  * current here, so a pending interval can still get its user stack. Its name goes out
  * last: hud-record may not have read it from /proc while the thread lived.

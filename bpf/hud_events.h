@@ -22,6 +22,7 @@ enum hud_evt_type {
 	HUD_EVT_OFFCPU = 2,
 	HUD_EVT_COMM = 3,
 	HUD_EVT_EXIT = 4, /* struct hud_evt_comm: a target thread exits, with its last name */
+	HUD_EVT_MMAP = 5, /* struct hud_evt_header alone: a target thread maps code */
 };
 
 /* Where the BPF side takes the user stack of a long interval (rodata defer_hook). */

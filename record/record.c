@@ -123,6 +123,13 @@ static int on_event(void *ctx, void *data, size_t size)
 		st->offcpu++;
 		break;
 	}
+	case HUD_EVT_MMAP: {
+		struct target *t = targets__find(&st->ts, h->pid);
+
+		if (t)
+			target__mapped_code(t, h->time_ns);
+		break;
+	}
 	case HUD_EVT_COMM:
 	case HUD_EVT_EXIT: {
 		const struct hud_evt_comm *e = data;
@@ -219,6 +226,25 @@ static bool kernel_has_rseq_tp(void)
 }
 
 /*
+ * syscalls:sys_enter_mmap needs CONFIG_FTRACE_SYSCALLS and tracefs. Without it, new code
+ * is still noticed by its frames, unless it is mapped where unloaded code was.
+ */
+static bool kernel_has_mmap_tp(void)
+{
+	static const char *const paths[] = {
+		"/sys/kernel/tracing/events/syscalls/sys_enter_mmap",
+		"/sys/kernel/debug/tracing/events/syscalls/sys_enter_mmap",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(paths); i++)
+		if (!access(paths[i], F_OK))
+			return true;
+	vlog("no syscalls:sys_enter_mmap tracepoint: code mapped over unloaded code is missed");
+	return false;
+}
+
+/*
  * Load the skeleton with tp_btf programs, or with raw_tp ones when the kernel refuses
  * those (no BTF for the tracepoint, old kernel). Returns 0 or -errno; *how names the pick.
  */
@@ -227,7 +253,7 @@ int record__load_bpf(struct hud_bpf **out, const struct record_opts *o, const ch
 	static const char *const kinds[] = {"tp_btf", "raw_tp"};
 	struct hud_bpf *skel = NULL;
 	int i, err = -ENOENT;
-	bool rseq = kernel_has_rseq_tp();
+	bool rseq = kernel_has_rseq_tp(), has_mmap_tp = kernel_has_mmap_tp();
 
 	for (i = 0; i < 2; i++) {
 		int btf = i == 0;
@@ -255,6 +281,7 @@ int record__load_bpf(struct hud_bpf **out, const struct record_opts *o, const ch
 		bpf_program__set_autoload(skel->progs.hud_exit_raw, !btf);
 		bpf_program__set_autoload(skel->progs.hud_wakeup_raw, !btf);
 		bpf_program__set_autoload(skel->progs.hud_rename_raw, !btf);
+		bpf_program__set_autoload(skel->progs.hud_mmap, has_mmap_tp);
 		err = hud_bpf__load(skel);
 		if (!err) {
 			*out = skel;
@@ -465,9 +492,10 @@ static int reread_stale_maps(struct rec_state *st, uint64_t now)
 		uint64_t gap = t->maps_gap_ns ? t->maps_gap_ns : MAPS_REREAD_MIN_NS;
 
 		if (!t->alive || !t->maps_stale || now - t->maps_read_ns < gap ||
-		    !proc__alive(t->pid))
+		    now < t->maps_not_before_ns || !proc__alive(t->pid))
 			continue;
-		dlog("pid %d: a frame outside known mappings: re-reading its maps", t->pid);
+		dlog("pid %d: code mapped, or a frame outside known mappings: re-reading its maps",
+		     t->pid);
 		err = targets__reread_maps(&st->ts, t, st->w, now);
 	}
 	return err;

@@ -176,6 +176,13 @@ int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer
 	return 0;
 }
 
+void target__mapped_code(struct target *t, uint64_t time_ns)
+{
+	t->maps_stale = 1;
+	t->maps_gap_ns = MAPS_REREAD_MIN_NS;
+	t->maps_not_before_ns = time_ns + MAPS_MMAP_SETTLE_NS;
+}
+
 void target__note_ip(struct target *t, uint64_t ip)
 {
 	size_t lo = hud_count_le_u64(t->ranges, t->nr_ranges, sizeof(*t->ranges), ip);

@@ -26,6 +26,8 @@ struct exec_range {
 /* Re-reading a process's maps after a frame fell outside them: first wait, longest wait. */
 #define MAPS_REREAD_MIN_NS 100000000ull
 #define MAPS_REREAD_MAX_NS 1000000000ull
+/* After an mmap() of code (seen as the system call starts), before the re-read. */
+#define MAPS_MMAP_SETTLE_NS 10000000ull
 
 struct target {
 	pid_t pid;
@@ -36,7 +38,8 @@ struct target {
 	size_t nr_gone;
 	uint64_t maps_read_ns;
 	uint64_t maps_gap_ns; /* wait before the next re-read: grows while they change nothing */
-	int maps_stale;	      /* a frame fell outside every known mapping */
+	int maps_stale;	      /* a frame fell outside every known mapping, or code was mapped */
+	uint64_t maps_not_before_ns; /* an mmap in progress: re-read once it is done */
 };
 
 struct thread_name {
@@ -67,6 +70,9 @@ int targets__snapshot(struct targets *ts, struct hud_writer *w, uint64_t now_ns)
 /* Re-read the maps of @t and write them. 0 or -errno. */
 int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer *w,
 			 uint64_t now_ns);
+
+/* A thread of @t called mmap() for code at @time_ns: re-read its maps soon after. */
+void target__mapped_code(struct target *t, uint64_t time_ns);
 
 /*
  * Note a user-space frame of @t: marks the mapping hit, or flags @t's maps as stale when

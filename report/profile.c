@@ -82,9 +82,10 @@ static void *grow_lazy(void *arr, size_t *cap, size_t need, size_t elem, size_t 
 
 /* ---- unique addresses -------------------------------------------------------------- */
 
-static uint64_t loc_hash(uint16_t src, uint32_t pid, uint64_t ip, uint8_t kind)
+static uint64_t loc_hash(uint16_t src, uint32_t pid, uint64_t ip, uint8_t kind, uint32_t epoch)
 {
-	return hud_mix64(ip ^ hud_mix64((uint64_t)src << 40 | (uint64_t)kind << 32 | pid));
+	return hud_mix64(ip ^ hud_mix64((uint64_t)src << 40 | (uint64_t)kind << 32 | pid) ^
+			 (uint64_t)epoch << 48);
 }
 
 static int loc_index_rebuild(struct hud_profile *p, size_t cap)
@@ -96,7 +97,7 @@ static int loc_index_rebuild(struct hud_profile *p, size_t cap)
 		return -ENOMEM;
 	for (i = 0; i < p->nr_locs; i++) {
 		const struct hud_loc *l = &p->locs[i];
-		size_t j = loc_hash(l->src, l->pid, l->ip, l->kind) & (cap - 1);
+		size_t j = loc_hash(l->src, l->pid, l->ip, l->kind, l->epoch) & (cap - 1);
 
 		while (idx[j])
 			j = (j + 1) & (cap - 1);
@@ -108,9 +109,12 @@ static int loc_index_rebuild(struct hud_profile *p, size_t cap)
 	return 0;
 }
 
-/* The index of the unique address (src, pid, ip, kind), created on first sight; -ENOMEM. */
+/*
+ * The index of the unique address (src, pid, ip, kind, epoch), created on first sight with
+ * @maps_seen; -ENOMEM.
+ */
 static int64_t loc_intern(struct hud_profile *p, uint16_t src, uint32_t pid, uint64_t ip,
-			  uint8_t kind)
+			  uint8_t kind, uint32_t epoch, uint32_t maps_seen)
 {
 	size_t j, mask;
 	struct hud_loc *l;
@@ -119,14 +123,20 @@ static int64_t loc_intern(struct hud_profile *p, uint16_t src, uint32_t pid, uin
 	    loc_index_rebuild(p, p->loc_index_cap ? p->loc_index_cap * 2 : 4096))
 		return -ENOMEM;
 	mask = p->loc_index_cap - 1;
-	for (j = loc_hash(src, pid, ip, kind) & mask; p->loc_index[j]; j = (j + 1) & mask) {
+	for (j = loc_hash(src, pid, ip, kind, epoch) & mask; p->loc_index[j]; j = (j + 1) & mask) {
 		l = &p->locs[p->loc_index[j] - 1];
-		if (l->ip == ip && l->pid == pid && l->src == src && l->kind == kind)
+		if (l->ip == ip && l->pid == pid && l->src == src && l->kind == kind &&
+		    l->epoch == epoch)
 			return p->loc_index[j] - 1;
 	}
 	if (p->nr_locs >= UINT32_MAX - 1 || !GROW_LAZY(p->locs, p->cap_locs, p->nr_locs + 1, 4096))
 		return -ENOMEM;
-	p->locs[p->nr_locs] = (struct hud_loc){.ip = ip, .pid = pid, .src = src, .kind = kind};
+	p->locs[p->nr_locs] = (struct hud_loc){.ip = ip,
+					       .pid = pid,
+					       .src = src,
+					       .kind = kind,
+					       .epoch = epoch,
+					       .maps_seen = maps_seen};
 	p->loc_index[j] = (uint32_t)++p->nr_locs;
 	return (int64_t)p->nr_locs - 1;
 }
@@ -138,6 +148,8 @@ struct stack_key {
 	uint32_t pid, tid;
 	uint16_t nk, nu;
 	const uint64_t *ips;
+	const uint32_t *epochs; /* per frame, see hud_loc; NULL: all 0 */
+	uint32_t maps_seen;	/* MAP records of the source read before this event */
 };
 
 static uint64_t stack_hash(const struct stack_key *k)
@@ -147,7 +159,7 @@ static uint64_t stack_hash(const struct stack_key *k)
 	uint32_t i;
 
 	for (i = 0; i < (uint32_t)k->nk + k->nu; i++) {
-		h ^= k->ips[i];
+		h ^= k->ips[i] ^ (k->epochs ? (uint64_t)k->epochs[i] << 56 : 0);
 		h *= 0x100000001b3ull;
 		h ^= h >> 29;
 	}
@@ -176,7 +188,7 @@ static int index_rebuild(struct hud_profile *p, size_t cap)
 
 /*
  * Addresses are compared through the stack's locs: within one (src, pid) and position,
- * equal addresses are the same loc, so this is an exact comparison.
+ * equal addresses of one epoch are the same loc, so this is an exact comparison.
  */
 static int stack_eq(const struct hud_profile *p, const struct hud_stack *s,
 		    const struct stack_key *k, uint64_t h)
@@ -186,9 +198,12 @@ static int stack_eq(const struct hud_profile *p, const struct hud_stack *s,
 	if (s->hash != h || s->src != k->src || s->pid != k->pid || s->tid != k->tid ||
 	    s->nr_kernel != k->nk || s->nr_user != k->nu)
 		return 0;
-	for (i = 0; i < n; i++)
-		if (p->locs[s->locs[i]].ip != k->ips[i])
+	for (i = 0; i < n; i++) {
+		const struct hud_loc *l = &p->locs[s->locs[i]];
+
+		if (l->ip != k->ips[i] || l->epoch != (k->epochs ? k->epochs[i] : 0))
 			return 0;
+	}
 	return 1;
 }
 
@@ -234,7 +249,8 @@ static struct hud_stack *stack_intern(struct hud_profile *p, const struct stack_
 	if (!locs)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		int64_t id = loc_intern(p, k->src, k->pid, k->ips[i], loc_kind(k, (uint32_t)i));
+		int64_t id = loc_intern(p, k->src, k->pid, k->ips[i], loc_kind(k, (uint32_t)i),
+					k->epochs ? k->epochs[i] : 0, k->maps_seen);
 
 		if (id < 0)
 			return NULL;
@@ -264,7 +280,9 @@ struct load_ctx {
 	const struct hud_filter *f;
 	uint64_t lo_ns, hi_ns; /* absolute monotonic bounds of the filter */
 	uint64_t first_ns, last_ns;
-	int scan; /* only find where the recording ends (for --window) */
+	int scan;	    /* only find where the recording ends (for --window) */
+	uint32_t maps_seen; /* MAP records read so far */
+	uint32_t *epochs;   /* room for a stack's epochs, once the source has remaps */
 	/* replay */
 	int (*cb)(void *ctx, const struct hud_event *e);
 	void *cb_ctx;
@@ -325,6 +343,68 @@ static int add_thread(struct hud_profile *p, uint16_t src, const struct hud_rec_
 	return 0;
 }
 
+/* Same file, same build-id, same file offset at each address. */
+static int same_mapping(const struct hud_map *a, const struct hud_map *b)
+{
+	return a->start - a->pgoff == b->start - b->pgoff && a->build_id_size == b->build_id_size &&
+	       !memcmp(a->build_id, b->build_id, a->build_id_size) && !strcmp(a->path, b->path);
+}
+
+/*
+ * Does the new mapping @m replace part of an older one with another file? Then it starts
+ * an epoch of its range: addresses there mean something else from now on. Only the newest
+ * overlapping mapping counts (hud-record writes every mapping again at each re-read).
+ */
+static int note_remap(struct hud_profile *p, struct hud_source *s, size_t m)
+{
+	const struct hud_map *nm = &p->maps[m];
+	size_t i = m;
+
+	while (i-- > s->first_map) {
+		const struct hud_map *o = &p->maps[i];
+
+		if (o->pid != nm->pid || o->end <= nm->start || o->start >= nm->end)
+			continue;
+		if (same_mapping(o, nm))
+			return 0;
+		if (!HUD_GROW(s->remaps, s->cap_remaps, s->nr_remaps + 1))
+			return -ENOMEM;
+		s->remaps[s->nr_remaps++] = (struct hud_remap){
+			.pid = nm->pid, .start = nm->start, .end = nm->end, .map = m};
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * The epochs of @k's user frames (see struct hud_loc): how many remaps read so far cover
+ * each address. NULL epochs, the usual case, when the source has none yet.
+ */
+static int key_epochs(struct load_ctx *c, struct stack_key *k)
+{
+	const struct hud_source *s = c->src;
+	size_t limit = s->first_map + c->maps_seen, r;
+	uint32_t i, n = (uint32_t)k->nk + k->nu;
+
+	k->maps_seen = c->maps_seen;
+	if (!s->nr_remaps || s->remaps[0].map >= limit)
+		return 0;
+	if (!c->epochs) {
+		c->epochs = malloc(2 * (UINT16_MAX + 1) * sizeof(*c->epochs));
+		if (!c->epochs)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		c->epochs[i] = 0;
+		for (r = 0; i >= k->nk && r < s->nr_remaps && s->remaps[r].map < limit; r++)
+			c->epochs[i] += s->remaps[r].pid == k->pid &&
+					k->ips[i] >= s->remaps[r].start &&
+					k->ips[i] < s->remaps[r].end;
+	}
+	k->epochs = c->epochs;
+	return 0;
+}
+
 static int add_map(struct hud_profile *p, uint16_t src, const struct hud_rec_map *m)
 {
 	struct hud_map *hm;
@@ -343,7 +423,7 @@ static int add_map(struct hud_profile *p, uint16_t src, const struct hud_rec_map
 	if (!hm->path)
 		return -ENOMEM;
 	p->nr_maps++;
-	return 0;
+	return note_remap(p, &p->sources[src], p->nr_maps - 1);
 }
 
 static int add_ksym(struct hud_source *s, const struct hud_rec_ksym *k)
@@ -444,13 +524,21 @@ static int measure_clipped(struct load_ctx *c, const struct stack_key *k, enum h
 /* Only for OFFCPU records for which offcpu_wraps() is false. */
 static int add_offcpu(struct load_ctx *c, const struct hud_rec_offcpu *o)
 {
-	struct stack_key k = {c->src_idx, o->pid, o->tid, o->nr_kernel, o->nr_user, o->ips};
+	struct stack_key k = {.src = c->src_idx,
+			      .pid = o->pid,
+			      .tid = o->tid,
+			      .nk = o->nr_kernel,
+			      .nu = o->nr_user,
+			      .ips = o->ips};
 	uint64_t runq = o->runq_ns <= o->duration_ns ? o->runq_ns : o->duration_ns;
 	uint64_t start = o->start_ns, end = o->start_ns + o->duration_ns;
 	int err;
 
 	if (end < c->lo_ns || start > c->hi_ns || !tid_selected(c, o->tid))
 		return 0;
+	err = key_epochs(c, &k);
+	if (err)
+		return err;
 	if (!c->cb)
 		c->p->offcpu_events++;
 	/* Runnable at switch-out, or switched involuntarily: all of it is scheduling latency. */
@@ -540,16 +628,27 @@ static int add_record(struct load_ctx *c, const struct hud_record *rec)
 	case HUD_REC_THREAD:
 		return c->cb ? 0 : add_thread(p, c->src_idx, rec->payload);
 	case HUD_REC_MAP:
+		c->maps_seen++;
 		return c->cb ? 0 : add_map(p, c->src_idx, rec->payload);
 	case HUD_REC_KSYM:
 		return c->cb ? 0 : add_ksym(c->src, rec->payload);
 	case HUD_REC_SAMPLE: {
 		const struct hud_rec_sample *s = rec->payload;
-		struct stack_key k = {c->src_idx, s->pid, s->tid, s->nr_kernel, s->nr_user, s->ips};
+		struct stack_key k = {.src = c->src_idx,
+				      .pid = s->pid,
+				      .tid = s->tid,
+				      .nk = s->nr_kernel,
+				      .nu = s->nr_user,
+				      .ips = s->ips};
+
+		int err;
 
 		seen_time(c, s->time_ns);
 		if (!in_filter(c, s->tid, s->time_ns))
 			return 0;
+		err = key_epochs(c, &k);
+		if (err)
+			return err;
 		if (!c->cb)
 			p->samples++;
 		return measure(c, &k, HUD_CAT_CPU, s->time_ns, 0, s->cpu, 0);
@@ -662,6 +761,7 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_filt
 	}
 	c.src = s;
 	c.src_idx = (uint16_t)p->nr_sources++;
+	s->first_map = p->nr_maps;
 	if (f && f->window > 0) {
 		/* The last N seconds: a first pass finds where the recording ends. */
 		struct load_ctx scan = c;
@@ -676,6 +776,7 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_filt
 		c.lo_ns = end > (uint64_t)(f->window * 1e9) ? end - (uint64_t)(f->window * 1e9) : 0;
 	}
 	ret = read_file(&c, path, err, err_size);
+	free(c.epochs);
 	if (ret < 0)
 		return ret;
 	if (!s->start_ns)
@@ -723,6 +824,7 @@ int profile__replay(const struct hud_profile *p, const struct hud_filter *f,
 					  ? s->end_ns - (uint64_t)(f->window * 1e9)
 					  : 0;
 		ret = read_file(&c, s->path, err, sizeof(err));
+		free(c.epochs);
 		if (ret)
 			return ret;
 	}
@@ -751,16 +853,25 @@ const char *profile__thread_name(const struct hud_profile *p, uint16_t src, uint
 
 /* ---- symbolization ---------------------------------------------------------------- */
 
-/* The newest mapping of @pid covering @ip (later MAP records replace earlier ones). */
-static const struct hud_map *find_map(const struct hud_profile *p, uint16_t src, uint32_t pid,
-				      uint64_t ip)
+/*
+ * The mapping @l's address was in: the newest one read before @l's first event, so that
+ * an address range mapped again to another file (dlclose, then dlopen) names the right
+ * file on each side of the remap. Else, for code mapped after the maps were last read, the
+ * first one read after the event.
+ */
+static const struct hud_map *find_map(const struct hud_profile *p, const struct hud_loc *l)
 {
-	size_t i = p->nr_maps;
+	size_t seen = p->sources[l->src].first_map + l->maps_seen, i, k;
 
-	while (i--) {
-		const struct hud_map *m = &p->maps[i];
+	if (seen > p->nr_maps)
+		seen = p->nr_maps;
+	/* Read before the event, newest first; then read after it, oldest first. */
+	for (k = 0; k < p->nr_maps; k++) {
+		const struct hud_map *m;
 
-		if (m->pid == pid && m->src == src && ip >= m->start && ip < m->end)
+		i = k < seen ? seen - 1 - k : k;
+		m = &p->maps[i];
+		if (m->pid == l->pid && m->src == l->src && l->ip >= m->start && l->ip < m->end)
 			return m;
 	}
 	return NULL;
@@ -981,7 +1092,7 @@ static int loc_symbolize(struct hud_profile *p, struct hud_symbolizer *sym, uint
 		}
 		return add_frame(p, id, &f);
 	}
-	m = find_map(p, l->src, l->pid, l->ip);
+	m = find_map(p, l);
 	if (!m) {
 		f.dso = "[unmapped]";
 		f.offset = l->ip;
@@ -1222,6 +1333,7 @@ void profile__free(struct hud_profile *p)
 		free(p->sources[i].ksyms);
 		free(p->sources[i].path);
 		free(p->sources[i].damage);
+		free(p->sources[i].remaps);
 	}
 	for (i = 0; i < p->nr_meta; i++) {
 		free(p->meta[i].key);

@@ -94,6 +94,13 @@ struct hud_loc {
 	uint8_t kind;	    /* HUD_LOC_KERNEL, HUD_LOC_LEAF or HUD_LOC_RETURN */
 	uint8_t symbolized; /* 1 once resolved to a name (counted in frames_symbolized) */
 	/*
+	 * Which mapping the address belongs to when a range was mapped again to another
+	 * file during the recording: the number of such remaps of it seen before the event
+	 * (0 almost always), and how many MAP records had been read then (see find_map()).
+	 */
+	uint32_t epoch;
+	uint32_t maps_seen;
+	/*
 	 * After profile__symbolize(): its nr frames, innermost first, are p->frames[its
 	 * index], then (inlined code) p->frames[first .. first + nr - 2].
 	 */
@@ -122,6 +129,13 @@ struct hud_map {
 	char *path;
 };
 
+/* A MAP record that mapped another file over part of an older mapping (dlclose, dlopen). */
+struct hud_remap {
+	uint32_t pid;
+	uint64_t start, end;
+	size_t map; /* its index in hud_profile.maps */
+};
+
 struct hud_ksym {
 	uint64_t start, end; /* start first: the key of hud_count_le_u64() */
 	char *name;
@@ -142,6 +156,9 @@ struct hud_source {
 	char *damage;		/* reader error when the file is damaged past some point */
 	struct hud_ksym *ksyms; /* sorted by start */
 	size_t nr_ksyms, cap_ksyms;
+	size_t first_map;	  /* its MAP records are hud_profile.maps[first_map...] */
+	struct hud_remap *remaps; /* in file order */
+	size_t nr_remaps, cap_remaps;
 };
 
 /* Which events to keep while loading. */

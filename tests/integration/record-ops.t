@@ -168,6 +168,22 @@ dlspin 3.5 "dlopens, runs and dlcloses a library mid-recording"
 # for a tick.
 dlspin 2.5 "runs a library for only 0.4 s" 1400 400
 
+# --- one address range, two libraries --------------------------------------------------
+# hud-dlspin unloads libhudspin.so and loads libhudspin2.so, which the loader maps at the
+# same address. Its frames fall inside a known range, so only the mmap() tells hud-record
+# to re-read the maps; and the report must pick, for each sample, the library mapped then.
+start_c dl2 "$HUD_BUILD/fixtures/hud-dlspin" "$HUD_BUILD/fixtures/libhudspin.so" 500 1500 \
+	"$HUD_BUILD/fixtures/libhudspin2.so"
+"$HUD_RECORD" -p "$cpid" -o "$tmpdir/dl2.hud" --duration 4.5 2>/dev/null
+ok $? "record a process that unloads a library and loads another"
+kill "$cpid"
+like "$(cat "$tmpdir/dl2.out")" "LIB2 at LIB's address" "... which the loader maps where the first was"
+j=$("$HUD_REPORT" -i "$tmpdir/dl2.hud" --threads all -f json 2>/dev/null)
+one=$(printf '%s' "$j" | jq '[.hotspots[] | select(.category == "cpu" and .function == "hud_dl_spin") | .count] | add // 0')
+two=$(printf '%s' "$j" | jq '[.hotspots[] | select(.category == "cpu" and .function == "hud_dl_spin_two") | .count] | add // 0')
+ok "$(awk -v a="$one" -v b="$two" 'BEGIN { print (a >= 60 && b >= 60) ? 0 : 1 }')" \
+	"... and each library's 1.5 s of spinning is its own ($one and $two samples, >= 60 each)"
+
 # --- thread churn: exited threads leave no per-thread state behind --------------------
 # 9000 threads start and exit, more than the 8192 threads hud-record tracks at once; the
 # thread that sleeps afterwards must still have all its intervals, none lost.
