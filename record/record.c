@@ -65,6 +65,25 @@ static void note_stack(struct rec_state *st, uint32_t pid, const __u64 *ips, uin
 		target__note_ip(t, ips[i]);
 }
 
+/*
+ * Re-read @t's maps if they are stale and the wait is over: soon after frames fell outside
+ * the known mappings (dlopen, JIT), while the code is likely still mapped, so that a
+ * library loaded, run and closed within a second need not wait for the next tick; soon
+ * after an mmap() of code. The wait starts at 0.1 s (targets__reread_maps() lengthens it
+ * while re-reads change nothing). A process that is gone is left to tick(), which notes
+ * the exit.
+ */
+static int reread_maps_if_due(struct rec_state *st, struct target *t, uint64_t now)
+{
+	uint64_t gap = t->maps_gap_ns ? t->maps_gap_ns : MAPS_REREAD_MIN_NS;
+
+	if (!t->alive || !t->maps_stale || now - t->maps_read_ns < gap ||
+	    now < t->maps_not_before_ns || !proc__alive(t->pid))
+		return 0;
+	dlog("pid %d: code mapped, or a frame outside known mappings: re-reading its maps", t->pid);
+	return targets__reread_maps(&st->ts, t, st->w, now);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct rec_state *st = ctx;
@@ -126,8 +145,15 @@ static int on_event(void *ctx, void *data, size_t size)
 	case HUD_EVT_MMAP: {
 		struct target *t = targets__find(&st->ts, h->pid);
 
-		if (t)
+		/*
+		 * Re-read now if the wait allows: the MAP records then come before every
+		 * event of the new code in the file (they run after this mmap() returned),
+		 * which is how hud-report tells code mapped where other code was.
+		 */
+		if (t) {
 			target__mapped_code(t, h->time_ns);
+			err = reread_maps_if_due(st, t, hud_now_ns());
+		}
 		break;
 	}
 	case HUD_EVT_COMM:
@@ -477,27 +503,12 @@ static void print_status(const struct rec_state *st, uint64_t elapsed_ns, int fi
 	shown = 1;
 }
 
-/*
- * Frames outside the known mappings (dlopen, JIT): re-read the maps soon, while the code is
- * likely still mapped. A library that is loaded, run and closed within a second must not
- * wait for the next tick. The wait starts at 0.1 s (targets__reread_maps() lengthens it).
- * A process that is gone is left to tick(), which notes the exit.
- */
 static int reread_stale_maps(struct rec_state *st, uint64_t now)
 {
 	int i, err = 0;
 
-	for (i = 0; !err && i < st->ts.nr; i++) {
-		struct target *t = &st->ts.t[i];
-		uint64_t gap = t->maps_gap_ns ? t->maps_gap_ns : MAPS_REREAD_MIN_NS;
-
-		if (!t->alive || !t->maps_stale || now - t->maps_read_ns < gap ||
-		    now < t->maps_not_before_ns || !proc__alive(t->pid))
-			continue;
-		dlog("pid %d: code mapped, or a frame outside known mappings: re-reading its maps",
-		     t->pid);
-		err = targets__reread_maps(&st->ts, t, st->w, now);
-	}
+	for (i = 0; !err && i < st->ts.nr; i++)
+		err = reread_maps_if_due(st, &st->ts.t[i], now);
 	return err;
 }
 

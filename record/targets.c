@@ -178,9 +178,14 @@ int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer
 
 void target__mapped_code(struct target *t, uint64_t time_ns)
 {
+	/*
+	 * The first mmap() since the last re-read sets the time: later ones must not push
+	 * it back, or a process that maps code every few ms would never be re-read. The
+	 * usual back-off applies (a JIT maps code all the time).
+	 */
+	if (!t->maps_stale || t->maps_not_before_ns <= t->maps_read_ns)
+		t->maps_not_before_ns = time_ns + MAPS_MMAP_SETTLE_NS;
 	t->maps_stale = 1;
-	t->maps_gap_ns = MAPS_REREAD_MIN_NS;
-	t->maps_not_before_ns = time_ns + MAPS_MMAP_SETTLE_NS;
 }
 
 void target__note_ip(struct target *t, uint64_t ip)

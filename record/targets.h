@@ -27,7 +27,7 @@ struct exec_range {
 #define MAPS_REREAD_MIN_NS 100000000ull
 #define MAPS_REREAD_MAX_NS 1000000000ull
 /* After an mmap() of code (seen as the system call starts), before the re-read. */
-#define MAPS_MMAP_SETTLE_NS 10000000ull
+#define MAPS_MMAP_SETTLE_NS 5000000ull
 
 struct target {
 	pid_t pid;

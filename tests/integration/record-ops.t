@@ -171,18 +171,30 @@ dlspin 2.5 "runs a library for only 0.4 s" 1400 400
 # --- one address range, two libraries --------------------------------------------------
 # hud-dlspin unloads libhudspin.so and loads libhudspin2.so, which the loader maps at the
 # same address. Its frames fall inside a known range, so only the mmap() tells hud-record
-# to re-read the maps; and the report must pick, for each sample, the library mapped then.
-start_c dl2 "$HUD_BUILD/fixtures/hud-dlspin" "$HUD_BUILD/fixtures/libhudspin.so" 500 1500 \
-	"$HUD_BUILD/fixtures/libhudspin2.so"
-"$HUD_RECORD" -p "$cpid" -o "$tmpdir/dl2.hud" --duration 4.5 2>/dev/null
-ok $? "record a process that unloads a library and loads another"
-kill "$cpid"
-like "$(cat "$tmpdir/dl2.out")" "LIB2 at LIB's address" "... which the loader maps where the first was"
-j=$("$HUD_REPORT" -i "$tmpdir/dl2.hud" --threads all -f json 2>/dev/null)
-one=$(printf '%s' "$j" | jq '[.hotspots[] | select(.category == "cpu" and .function == "hud_dl_spin") | .count] | add // 0')
-two=$(printf '%s' "$j" | jq '[.hotspots[] | select(.category == "cpu" and .function == "hud_dl_spin_two") | .count] | add // 0')
-ok "$(awk -v a="$one" -v b="$two" 'BEGIN { print (a >= 60 && b >= 60) ? 0 : 1 }')" \
-	"... and each library's 1.5 s of spinning is its own ($one and $two samples, >= 60 each)"
+# to re-read the maps (through the syscalls:sys_enter_mmap tracepoint, which hud-record
+# does without where the kernel or tracefs lacks it); and the report must pick, for each
+# sample, the library mapped then.
+if [ -e /sys/kernel/tracing/events/syscalls/sys_enter_mmap ] ||
+	[ -e /sys/kernel/debug/tracing/events/syscalls/sys_enter_mmap ]; then
+	start_c dl2 "$HUD_BUILD/fixtures/hud-dlspin" "$HUD_BUILD/fixtures/libhudspin.so" 1000 1500 \
+		"$HUD_BUILD/fixtures/libhudspin2.so"
+	"$HUD_RECORD" -p "$cpid" -o "$tmpdir/dl2.hud" --duration 5 2>/dev/null
+	ok $? "record a process that unloads a library and loads another"
+	kill "$cpid"
+	like "$(cat "$tmpdir/dl2.out")" "LIB2 at LIB's address" \
+		"... which the loader maps where the first was"
+	j=$("$HUD_REPORT" -i "$tmpdir/dl2.hud" --threads all -f json 2>/dev/null)
+	one=$(printf '%s' "$j" | jq '[.hotspots[] | select(.category == "cpu" and
+		.function == "hud_dl_spin") | .count] | add // 0')
+	two=$(printf '%s' "$j" | jq '[.hotspots[] | select(.category == "cpu" and
+		.function == "hud_dl_spin_two") | .count] | add // 0')
+	ok "$(awk -v a="$one" -v b="$two" 'BEGIN { print (a >= 60 && b >= 60) ? 0 : 1 }')" \
+		"... and each library's 1.5 s of spinning is its own ($one and $two samples, >= 60 each)"
+else
+	for i in 1 2 3; do
+		skip "no syscalls:sys_enter_mmap tracepoint: code mapped over unloaded code is missed"
+	done
+fi
 
 # --- thread churn: exited threads leave no per-thread state behind --------------------
 # 9000 threads start and exit, more than the 8192 threads hud-record tracks at once; the
@@ -201,14 +213,15 @@ ok "$(awk -v n="$n" 'BEGIN { print (n + 0 >= 100) ? 0 : 1 }')" \
 # --- threads gone before hud-record reads their names ----------------------------------
 # 30 threads, one after the other, sleep 40 ms and exit; none renames itself, so only the
 # exit event can name them: /proc has forgotten them by the time their interval is read.
-start_c named "$HUD_BUILD/fixtures/hud-churn" 30 40
-"$HUD_RECORD" -p "$cpid" -o "$tmpdir/named.hud" --duration 4 2>/dev/null
+# They start 2.5 s after the fixture, well after hud-record has attached.
+start_c named "$HUD_BUILD/fixtures/hud-churn" 30 40 2500
+"$HUD_RECORD" -p "$cpid" -o "$tmpdir/named.hud" --duration 5 2>/dev/null
 ok $? "record 30 short-lived threads that sleep"
 kill "$cpid"
 "$HUD_REPORT" -i "$tmpdir/named.hud" --threads all -f trace -o "$tmpdir/named.json" 2>/dev/null
 names=$(jq -r '[.traceEvents[] | select(.ph == "M" and .name == "thread_name") | .args.name] |
 	group_by(.) | map("\(.[0])=\(length)") | join(" ")' "$tmpdir/named.json")
-like "$names" "^hud-churn other=3[01]\$" "... every thread is named, also after it exited ($names)"
+is "$names" "hud-churn other=31" "... every thread is named, also after it exited"
 
 # --- long function names -------------------------------------------------------------
 # Two functions whose 1290-character names differ in their last characters, as Rust's v0
@@ -221,12 +234,12 @@ kill "$cpid"
 got=$(jq -r '[.hotspots[] | select(.category == "cpu" and (.function | length) > 1024) |
 	"\(.function | length):\(.function[-6:])"] | sort | join(" ")' "$tmpdir/long.json")
 is "$got" "1290:spin_a 1290:spin_b" "... they are two hotspots, with their whole names"
-jq '(.hotspots[] | select(.function | endswith("spin_b")) | .total_ms, .count) |= . * 3' \
-	"$tmpdir/long.json" >"$tmpdir/long3.json"
+jq '(.hotspots[] | select(.category == "cpu" and (.function | endswith("spin_b"))) |
+	.total_ms, .count) |= . * 3' "$tmpdir/long.json" >"$tmpdir/long3.json"
 "$HUD_DIFF" "$tmpdir/long.json" "$tmpdir/long3.json" >"$tmpdir/long.diff" 2>&1
-ok $? "hud-diff compares it with a copy where spin_b takes three times as long"
-is "$(grep -o 'spin_[ab] ' "$tmpdir/long.diff" | xargs)" "spin_b" \
-	"... and names spin_b alone, as regressed"
+ok $? "hud-diff compares it with a copy where spin_b takes three times as long on CPU"
 like "$(cat "$tmpdir/long.diff")" "Regressed: 1" "... one regression"
+is "$(sed -n '/^Regressed:/,/^$/p' "$tmpdir/long.diff" | grep -o 'spin_[ab] ' | xargs)" "spin_b" \
+	"... spin_b's, not spin_a's"
 
 done_testing
