@@ -204,7 +204,8 @@ static int remember_name(struct targets *ts, uint32_t pid, uint32_t tid, const c
 	struct thread_name *n = NULL;
 	size_t i;
 
-	for (i = 0; i < ts->nr_names; i++)
+	/* Only a renamed thread has an entry to update: most are named once. */
+	for (i = 0; u64set__has(&ts->named, tid) && i < ts->nr_names; i++)
 		if (ts->names[i].tid == tid && ts->names[i].pid == pid)
 			n = &ts->names[i];
 	if (!n) {
@@ -332,12 +333,66 @@ static size_t family_prefix(const char *comm)
 	return i;
 }
 
+struct family {
+	const char *comm;
+	size_t len;   /* of the prefix */
+	size_t first; /* index of its first name */
+};
+
+static int cmp_family(const void *a, const void *b)
+{
+	const struct family *x = a, *y = b;
+	int c;
+
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	c = strncmp(x->comm, y->comm, x->len);
+	if (c)
+		return c;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/*
+ * The largest family of threads named NAME-N (Builder::thread_name_fn) into @best, ties
+ * to the family named first. Sorted, not pairwise: a process may have named 100k threads.
+ * Returns its size, 0 if none, -ENOMEM.
+ */
+static ssize_t largest_family(const struct targets *ts, char best[HUD_COMM_LEN + 1])
+{
+	struct family *f = malloc((ts->nr_names + 1) * sizeof(*f));
+	size_t i, j, n = 0, best_n = 0, best_first = SIZE_MAX;
+
+	if (!f)
+		return -ENOMEM;
+	for (i = 0; i < ts->nr_names; i++) {
+		size_t len = family_prefix(ts->names[i].comm);
+
+		if (len)
+			f[n++] = (struct family){ts->names[i].comm, len, i};
+	}
+	qsort(f, n, sizeof(*f), cmp_family);
+	for (i = 0; i < n; i = j) {
+		j = i + 1;
+		while (j < n && f[j].len == f[i].len && !strncmp(f[j].comm, f[i].comm, f[i].len))
+			j++;
+		/* f[i] is the family's first name: ties go to the family seen first. */
+		if (j - i > best_n || (j - i == best_n && f[i].first < best_first)) {
+			best_n = j - i;
+			best_first = f[i].first;
+			snprintf(best, HUD_COMM_LEN + 1, "%.*s", (int)f[i].len, f[i].comm);
+		}
+	}
+	free(f);
+	return (ssize_t)best_n;
+}
+
 int targets__write_role_hint(struct targets *ts, struct hud_writer *w, const char *workers)
 {
 	static const char *const tokio_names[] = {"tokio-runtime-w", "tokio-rt-worker"};
 	char best[HUD_COMM_LEN + 1] = "";
 	const char *source = "none";
-	size_t i, j, k, best_n = 0;
+	ssize_t n;
+	size_t i, k;
 	int err;
 
 	if (workers) {
@@ -355,20 +410,11 @@ int targets__write_role_hint(struct targets *ts, struct hud_writer *w, const cha
 		}
 	}
 	/* Fallback: the largest family of threads named NAME-N (Builder::thread_name_fn). */
-	for (i = 0; i < ts->nr_names; i++) {
-		size_t len = family_prefix(ts->names[i].comm), n = 0;
-
-		if (!len)
-			continue;
-		for (j = 0; j < ts->nr_names; j++)
-			n += family_prefix(ts->names[j].comm) == len &&
-			     !strncmp(ts->names[j].comm, ts->names[i].comm, len);
-		if (n > best_n) {
-			best_n = n;
-			snprintf(best, sizeof(best), "%.*s", (int)len, ts->names[i].comm);
-			source = "group";
-		}
-	}
+	n = largest_family(ts, best);
+	if (n < 0)
+		return (int)n;
+	if (n > 0)
+		source = "group";
 write:
 	err = hud_writer__add_meta(w, "worker_hint", best);
 	return err ? err : hud_writer__add_meta(w, "worker_hint_source", source);
