@@ -321,26 +321,53 @@ static int add_meta(struct hud_profile *p, uint16_t src, const char *key, const 
 	return 0;
 }
 
+/* Every THREAD record is kept until the source is loaded (threads_settle()). */
 static int add_thread(struct hud_profile *p, uint16_t src, const struct hud_rec_thread *t)
 {
-	struct hud_thread *th = NULL;
-	size_t i;
+	struct hud_thread *th;
 
-	for (i = 0; i < p->nr_threads; i++)
-		if (p->threads[i].tid == t->tid && p->threads[i].pid == t->pid &&
-		    p->threads[i].src == src)
-			th = &p->threads[i];
-	if (!th) {
-		if (!HUD_GROW(p->threads, p->cap_threads, p->nr_threads + 1))
-			return -ENOMEM;
-		th = &p->threads[p->nr_threads++];
-	}
+	if (!HUD_GROW(p->threads, p->cap_threads, p->nr_threads + 1))
+		return -ENOMEM;
+	th = &p->threads[p->nr_threads];
 	th->src = src;
 	th->pid = t->pid;
 	th->tid = t->tid;
+	th->seq = (uint32_t)p->nr_threads++;
 	memcpy(th->comm, t->comm, HUD_COMM_LEN);
 	th->comm[HUD_COMM_LEN] = '\0';
 	return 0;
+}
+
+static int cmp_thread(const void *a, const void *b)
+{
+	const struct hud_thread *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * The threads of the source just loaded (from @first on): one entry per (pid, tid), with
+ * the latest name, sorted by tid. Sources load in order, so the whole array is sorted by
+ * (src, tid, pid) for profile__thread_name().
+ */
+static void threads_settle(struct hud_profile *p, size_t first)
+{
+	struct hud_thread *t = p->threads;
+	size_t i, n = first;
+
+	if (p->nr_threads - first > 1)
+		qsort(t + first, p->nr_threads - first, sizeof(*t), cmp_thread);
+	for (i = first; i < p->nr_threads; i++) {
+		/* A later name of the same thread follows: that one stays. */
+		if (i + 1 < p->nr_threads && t[i + 1].tid == t[i].tid && t[i + 1].pid == t[i].pid)
+			continue;
+		t[n++] = t[i];
+	}
+	p->nr_threads = n;
 }
 
 /* Same file, same build-id, same file offset at each address. */
@@ -739,7 +766,7 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_filt
 	struct load_ctx c = {.p = p, .f = f, .hi_ns = UINT64_MAX};
 	struct hud_source *s;
 	uint64_t end, lo, hi;
-	size_t i;
+	size_t i, first_thread;
 	int ret;
 
 	if (p->nr_sources >= UINT16_MAX) {
@@ -762,6 +789,7 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_filt
 	c.src = s;
 	c.src_idx = (uint16_t)p->nr_sources++;
 	s->first_map = p->nr_maps;
+	first_thread = p->nr_threads;
 	if (f && f->window > 0) {
 		/* The last N seconds: a first pass finds where the recording ends. */
 		struct load_ctx scan = c;
@@ -777,6 +805,7 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_filt
 	}
 	ret = read_file(&c, path, err, err_size);
 	free(c.epochs);
+	threads_settle(p, first_thread);
 	if (ret < 0)
 		return ret;
 	if (!s->start_ns)
@@ -843,11 +872,19 @@ const char *profile__meta(const struct hud_profile *p, const char *key)
 
 const char *profile__thread_name(const struct hud_profile *p, uint16_t src, uint32_t tid)
 {
-	size_t i;
+	size_t lo = 0, hi = p->nr_threads;
 
-	for (i = 0; i < p->nr_threads; i++)
-		if (p->threads[i].tid == tid && p->threads[i].src == src)
-			return p->threads[i].comm;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct hud_thread *t = &p->threads[mid];
+
+		if (t->src < src || (t->src == src && t->tid < tid))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->nr_threads && p->threads[lo].src == src && p->threads[lo].tid == tid)
+		return p->threads[lo].comm;
 	return NULL;
 }
 

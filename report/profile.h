@@ -114,9 +114,11 @@ enum hud_loc_kind {
 	HUD_LOC_RETURN, /* any other user frame: a return address */
 };
 
+/* After loading: one per (src, pid, tid), its latest name; sorted by (src, tid, pid). */
 struct hud_thread {
 	uint16_t src;
 	uint32_t pid, tid;
+	uint32_t seq; /* order of the THREAD records while loading */
 	char comm[17];
 };
 
