@@ -404,16 +404,24 @@ static int note_remap(struct hud_profile *p, struct hud_source *s, size_t m)
 }
 
 /*
- * The epochs of @k's user frames (see struct hud_loc): how many remaps read so far cover
- * each address. NULL epochs, the usual case, when the source has none yet.
+ * The key of an event's stack: its thread and frames, and the epochs of its user frames
+ * (see struct hud_loc), how many remaps read so far cover each address. NULL epochs, the
+ * usual case, when the source has none yet. 0 or -ENOMEM.
  */
-static int key_epochs(struct load_ctx *c, struct stack_key *k)
+static int event_key(struct load_ctx *c, struct stack_key *k, uint32_t pid, uint32_t tid,
+		     uint16_t nk, uint16_t nu, const uint64_t *ips)
 {
 	const struct hud_source *s = c->src;
 	size_t limit = s->first_map + c->maps_seen, r;
-	uint32_t i, n = (uint32_t)k->nk + k->nu;
+	uint32_t i, n = (uint32_t)nk + nu;
 
-	k->maps_seen = c->maps_seen;
+	*k = (struct stack_key){.src = c->src_idx,
+				.pid = pid,
+				.tid = tid,
+				.nk = nk,
+				.nu = nu,
+				.ips = ips,
+				.maps_seen = c->maps_seen};
 	if (!s->nr_remaps || s->remaps[0].map >= limit)
 		return 0;
 	if (!c->epochs) {
@@ -551,19 +559,14 @@ static int measure_clipped(struct load_ctx *c, const struct stack_key *k, enum h
 /* Only for OFFCPU records for which offcpu_wraps() is false. */
 static int add_offcpu(struct load_ctx *c, const struct hud_rec_offcpu *o)
 {
-	struct stack_key k = {.src = c->src_idx,
-			      .pid = o->pid,
-			      .tid = o->tid,
-			      .nk = o->nr_kernel,
-			      .nu = o->nr_user,
-			      .ips = o->ips};
+	struct stack_key k;
 	uint64_t runq = o->runq_ns <= o->duration_ns ? o->runq_ns : o->duration_ns;
 	uint64_t start = o->start_ns, end = o->start_ns + o->duration_ns;
 	int err;
 
 	if (end < c->lo_ns || start > c->hi_ns || !tid_selected(c, o->tid))
 		return 0;
-	err = key_epochs(c, &k);
+	err = event_key(c, &k, o->pid, o->tid, o->nr_kernel, o->nr_user, o->ips);
 	if (err)
 		return err;
 	if (!c->cb)
@@ -661,19 +664,13 @@ static int add_record(struct load_ctx *c, const struct hud_record *rec)
 		return c->cb ? 0 : add_ksym(c->src, rec->payload);
 	case HUD_REC_SAMPLE: {
 		const struct hud_rec_sample *s = rec->payload;
-		struct stack_key k = {.src = c->src_idx,
-				      .pid = s->pid,
-				      .tid = s->tid,
-				      .nk = s->nr_kernel,
-				      .nu = s->nr_user,
-				      .ips = s->ips};
-
+		struct stack_key k;
 		int err;
 
 		seen_time(c, s->time_ns);
 		if (!in_filter(c, s->tid, s->time_ns))
 			return 0;
-		err = key_epochs(c, &k);
+		err = event_key(c, &k, s->pid, s->tid, s->nr_kernel, s->nr_user, s->ips);
 		if (err)
 			return err;
 		if (!c->cb)
