@@ -205,41 +205,43 @@ fixture: $(FIXTURE) $(BUILD)/fixtures/hud-dlspin $(BUILD)/fixtures/libhudspin.so
 	$(BUILD)/fixtures/hud-churn $(BUILD)/fixtures/libhudnoperf.so \
 	$(BUILD)/fixtures/hud-longname
 
-# A C program that dlopens a library mid-recording (tests the maps re-read).
-$(BUILD)/fixtures/hud-dlspin: tests/fixtures/dlopen/dlspin.c
+# The C fixtures are built like a service hud records: debug info, frame pointers,
+# build-ids. Each rule sets what differs (FIXTURE_EXTRA, FIXTURE_LIBS).
+FIXTURE_CFLAGS := -g -O1 -fno-omit-frame-pointer -Wl,--build-id
+define fixture_cc
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -Wl,--build-id $< -o $@ -ldl
+	$(Q)$(CC) $(FIXTURE_CFLAGS) $(FIXTURE_EXTRA) $< -o $@ $(FIXTURE_LIBS)
+endef
+
+# A C program that dlopens a library mid-recording (tests the maps re-read).
+$(BUILD)/fixtures/hud-dlspin: FIXTURE_LIBS := -ldl
+$(BUILD)/fixtures/hud-dlspin: tests/fixtures/dlopen/dlspin.c
+	$(fixture_cc)
+
+# The library it loads, and the same code under another name, to be mapped where the
+# first was.
+$(BUILD)/fixtures/libhudspin.so: FIXTURE_EXTRA := -fPIC -shared
+$(BUILD)/fixtures/libhudspin.so: tests/fixtures/dlopen/libhudspin.c
+	$(fixture_cc)
+$(BUILD)/fixtures/libhudspin2.so: FIXTURE_EXTRA := -fPIC -shared -DHUD_SPIN_FN=hud_dl_spin_two
+$(BUILD)/fixtures/libhudspin2.so: tests/fixtures/dlopen/libhudspin.c
+	$(fixture_cc)
+
+# A C program that starts and joins many short-lived threads (tests per-thread state).
+$(BUILD)/fixtures/hud-churn: FIXTURE_LIBS := -lpthread
+$(BUILD)/fixtures/hud-churn: tests/fixtures/churn/churn.c
+	$(fixture_cc)
+
+# A C program spinning in two functions with 1290-character names (tests hotspot names).
+$(BUILD)/fixtures/hud-longname: tests/fixtures/longname/longname.c
+	$(fixture_cc)
 
 # An LD_PRELOAD library that makes perf_event_open() fail (tests a failed attach).
 $(BUILD)/fixtures/libhudnoperf.so: tests/fixtures/faults/noperf.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O1 -fPIC -shared $< -o $@ -ldl
-
-# A C program that starts and joins many short-lived threads (tests per-thread state).
-$(BUILD)/fixtures/hud-churn: tests/fixtures/churn/churn.c
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -Wl,--build-id $< -o $@ -lpthread
-
-# A C program spinning in two functions with 1290-character names (tests hotspot names).
-$(BUILD)/fixtures/hud-longname: tests/fixtures/longname/longname.c
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -Wl,--build-id $< -o $@
-
-$(BUILD)/fixtures/libhudspin.so: tests/fixtures/dlopen/libhudspin.c
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -fPIC -shared -Wl,--build-id $< -o $@
-
-# The same code under another name, to be mapped where libhudspin.so was.
-$(BUILD)/fixtures/libhudspin2.so: tests/fixtures/dlopen/libhudspin.c
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -g -O1 -fno-omit-frame-pointer -fPIC -shared -Wl,--build-id \
-		-DHUD_SPIN_FN=hud_dl_spin_two $< -o $@
 
 $(FIXTURE): $(shell find $(FIXTURE_DIR) -type f -not -path '*/target/*' 2>/dev/null)
 	$(call msg,CARGO,$@)

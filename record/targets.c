@@ -202,10 +202,10 @@ void target__note_ip(struct target *t, uint64_t ip)
 static int remember_name(struct targets *ts, uint32_t pid, uint32_t tid, const char *comm)
 {
 	struct thread_name *n = NULL;
-	size_t i;
+	size_t i, known = u64set__has(&ts->named, tid);
 
 	/* Only a renamed thread has an entry to update: most are named once. */
-	for (i = 0; u64set__has(&ts->named, tid) && i < ts->nr_names; i++)
+	for (i = 0; known && i < ts->nr_names; i++)
 		if (ts->names[i].tid == tid && ts->names[i].pid == pid)
 			n = &ts->names[i];
 	if (!n) {
