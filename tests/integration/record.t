@@ -100,12 +100,14 @@ kill "$fixture_pid"
 # Run-queue delay: a sleeping worker is woken but its only CPU is busy. The fixture's
 # threads run SCHED_IDLE next to an ordinary CPU burner, so each wake-up waits for the
 # burner to give up the CPU. (A SCHED_FIFO burner would need real-time budget, which a
-# cpu cgroup with cpu.rt_runtime_us = 0, as CI runners use, refuses.)
+# cpu cgroup with cpu.rt_runtime_us = 0, as CI runners use, refuses.) Each wait lasts about
+# one slice of the burner: ~2 ms under EEVDF (kernel 6.6 on), below the default 5 ms at
+# which the run-queue part of an interval is told apart, so this records with -t 1.
 start_fixture --only sleep --workers 1 || { ok 1 "fixture starts"; done_testing; }
 taskset -a -p -c 0 "$fixture_pid" >/dev/null
 chrt -i -a -p 0 "$fixture_pid"
 ok $? "the fixture's threads switch to SCHED_IDLE"
-"$HUD_RECORD" -v -p "$fixture_pid" -o "$tmpdir/runq.hud" --duration 3 2>"$tmpdir/runq.err" &
+"$HUD_RECORD" -v -p "$fixture_pid" -o "$tmpdir/runq.hud" --duration 3 -t 1 2>"$tmpdir/runq.err" &
 rec=$!
 # The burner starts once the programs are attached (-v says so), or its first wake-ups
 # would be missed on a slow machine.
