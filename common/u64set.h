@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* A set of non-zero 64-bit keys (open addressing, linear probing). */
+/* A set of non-zero 64-bit keys: an array of them, indexed by hud_htab. */
 #ifndef HUD_U64SET_H
 #define HUD_U64SET_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "htab.h"
+
 struct u64set {
-	uint64_t *slots; /* 0 = empty */
-	size_t cap, len;
+	uint64_t *keys; /* in the order they were added */
+	size_t len, cap;
+	struct hud_htab index;
 };
 
 /* Add @key (non-zero). Returns 1 if it was new, 0 if already present, -ENOMEM. */

@@ -101,18 +101,21 @@ size_t hud_count_le_u64(const void *base, size_t n, size_t size, uint64_t key)
 
 void *hud_grow(void *arr, size_t *cap, size_t need, size_t elem)
 {
-	size_t ncap;
+	size_t ncap = *cap ? *cap : 16;
 	void *n;
 
 	if (need <= *cap)
 		return arr;
-	ncap = *cap ? *cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 3)
+			return NULL;
+		ncap += ncap / 2;
+	}
+	if (!elem || ncap > SIZE_MAX / elem)
+		return NULL;
 	n = realloc(arr, ncap * elem);
 	if (!n)
 		return NULL;
-	memset((char *)n + *cap * elem, 0, (ncap - *cap) * elem);
 	*cap = ncap;
 	return n;
 }

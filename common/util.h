@@ -31,9 +31,11 @@ long hud_read_file(const char *path, char *buf, size_t size);
 size_t hud_count_le_u64(const void *base, size_t n, size_t size, uint64_t key);
 
 /*
- * Grow @arr, an array of *@cap elements of @elem bytes, to hold at least @need elements
- * (capacity doubles; new space is zeroed). Returns the new array, or NULL on ENOMEM with
- * @arr untouched. HUD_GROW(arr, cap, need) updates arr and cap and says whether it worked.
+ * The one way hud grows an array: make @arr, an array of *@cap elements of @elem bytes,
+ * hold at least @need elements. The capacity grows by half again (from 16), and the new
+ * space is not zeroed, so that pages a large array never reaches never count in the RSS.
+ * Returns the new array, or NULL on ENOMEM (or overflow) with @arr untouched.
+ * HUD_GROW(arr, cap, need) updates arr and cap and says whether it worked.
  */
 void *hud_grow(void *arr, size_t *cap, size_t need, size_t elem);
 

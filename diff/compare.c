@@ -142,7 +142,7 @@ static size_t rows_merge(struct diff_row *rows, size_t n)
 int diff__compute(struct diff_result *r, const struct diff_summary *before,
 		  const struct diff_summary *after, uint64_t min_count)
 {
-	size_t i, nb = before->nr_hot, n = 0, cap = 0, k;
+	size_t i, nb = before->nr_hot, n = 0, k;
 	struct diff_row *rows = NULL;
 	int c;
 
@@ -163,7 +163,9 @@ int diff__compute(struct diff_result *r, const struct diff_summary *before,
 		diff__row_finish(row, before, after);
 	}
 
-	if (!HUD_GROW(rows, cap, nb + after->nr_hot + 1))
+	/* Zeroed: each side adds its numbers to rows the other side may have made. */
+	rows = calloc(nb + after->nr_hot + 1, sizeof(*rows));
+	if (!rows)
 		return -ENOMEM;
 	for (i = 0; i < nb; i++) {
 		from_hotspot(&rows[n], &before->hot[i]);

@@ -11,6 +11,7 @@
 #include "gate.h"
 #include "hotspots.h"
 #include "load.h"
+#include "options.h"
 #include "log.h"
 #include "render.h"
 #include "summary.h"
@@ -106,16 +107,9 @@ static int check_comparable(const struct diff_summary *b, const struct diff_summ
 int main(int argc, char **argv)
 {
 	enum {
-		OPT_TOP = 256,
+		OPT_TOP = REPORT_OPT_FIRST_OWN,
 		OPT_MIN_COUNT,
 		OPT_FAIL_IF,
-		OPT_THREADS,
-		OPT_TIME,
-		OPT_WINDOW,
-		OPT_NO_COLOR,
-		OPT_SYMFS,
-		OPT_DEBUG_DIR,
-		OPT_USER,
 	};
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
@@ -123,40 +117,44 @@ int main(int argc, char **argv)
 		{"top", required_argument, NULL, OPT_TOP},
 		{"min-count", required_argument, NULL, OPT_MIN_COUNT},
 		{"fail-if", required_argument, NULL, OPT_FAIL_IF},
-		{"threads", required_argument, NULL, OPT_THREADS},
-		{"time", required_argument, NULL, OPT_TIME},
-		{"window", required_argument, NULL, OPT_WINDOW},
-		{"no-color", no_argument, NULL, OPT_NO_COLOR},
-		{"symfs", required_argument, NULL, OPT_SYMFS},
-		{"debug-dir", required_argument, NULL, OPT_DEBUG_DIR},
-		{"user", required_argument, NULL, OPT_USER},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
+		REPORT_SHARED_LONGOPTS,
 		{0},
 	};
 	static const char *const formats[] = {"text", "json", "markdown", "svg"};
-	const char *debug_dirs[argc + 1], *user[argc + 1], *exprs[argc + 1];
-	struct diff_load_opts lo = {
-		.debug_dirs = debug_dirs,
-		.user_prefixes = user,
-		.roles = HUD_ROLES_WORKERS,
-		.filter = {.time_end = -1},
-	};
+	const char *exprs[argc + 1];
+	struct report_read_opts lo;
 	struct diff_render_opts ro = {.top = 10};
 	struct diff_summary before = {0}, after = {0};
 	struct diff_gate_result *results = NULL;
 	struct diff_result r = {0};
+	struct hud_msgs warn = {0};
 	struct gate *gates = NULL;
 	const char *output = NULL, *no_color = getenv("NO_COLOR");
 	uint64_t min_count = 5;
-	int c, err, ret = DIFF_EXIT_FAILED, color = 1, nr_exprs = 0, i, failed = 0, have_time = 0;
-	size_t k, nr_user = 0;
-	char msg[512];
+	int c, err, ret = DIFF_EXIT_FAILED, nr_exprs = 0, i, failed = 0, want_stacks;
+	size_t k;
+	char msg[1024];
 	FILE *out = stdout;
 
 	hud_progname = "hud-diff";
-	while ((c = getopt_long(argc, argv, "o:f:vhV", longopts, NULL)) != -1) {
+	report_opts__init(&lo);
+	while ((c = getopt_long(argc, argv, "o:f:" REPORT_SHARED_SHORTOPTS, longopts, NULL)) !=
+	       -1) {
+		err = report_opts__parse(&lo, c, optarg, msg, sizeof(msg));
+		if (err == -EINVAL)
+			hud_usage_error("%s", msg);
+		if (err < 0)
+			hud_usage_error("out of memory");
+		if (err == REPORT_OPT_HELP) {
+			fputs(usage_text, stdout);
+			return 0;
+		}
+		if (err == REPORT_OPT_VERSION) {
+			printf("hud-diff %s\n", HUD_VERSION);
+			return 0;
+		}
+		if (err == REPORT_OPT_DONE)
+			continue;
 		switch (c) {
 		case 'o':
 			if (!*optarg)
@@ -181,56 +179,17 @@ int main(int argc, char **argv)
 		case OPT_FAIL_IF:
 			exprs[nr_exprs++] = optarg;
 			break;
-		case OPT_THREADS:
-			lo.roles = report__parse_threads(optarg);
-			break;
-		case OPT_TIME:
-			report__parse_time(optarg, &lo.filter);
-			have_time = 1;
-			break;
-		case OPT_WINDOW:
-			if (hud_parse_double(optarg, 0.001, 1e9, &lo.filter.window))
-				hud_usage_error("invalid --window '%s' (seconds, > 0)", optarg);
-			break;
-		case OPT_NO_COLOR:
-			color = 0;
-			break;
-		case OPT_SYMFS:
-			if (!*optarg)
-				hud_usage_error("empty --symfs directory");
-			lo.symfs = optarg;
-			break;
-		case OPT_DEBUG_DIR:
-			if (!*optarg)
-				hud_usage_error("empty --debug-dir directory");
-			debug_dirs[lo.nr_debug_dirs++] = optarg;
-			break;
-		case OPT_USER:
-			if (!*optarg)
-				hud_usage_error("empty --user prefix");
-			user[nr_user++] = optarg;
-			break;
-		case 'v':
-			hud_verbose++;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		case 'V':
-			printf("hud-diff %s\n", HUD_VERSION);
-			return 0;
 		default:
 			fprintf(stderr, "hud-diff: see hud-diff --help\n");
 			return DIFF_EXIT_USAGE;
 		}
 	}
-	lo.nr_user_prefixes = nr_user;
 	if (argc - optind != 2)
 		hud_usage_error(argc - optind < 2 ? "two inputs needed: BEFORE AFTER (recordings "
 						    "or json summaries)"
 						  : "too many arguments: only BEFORE AFTER");
-	if (lo.filter.window > 0 && have_time)
-		hud_usage_error("--time and --window exclude each other");
+	if (report_opts__finish(&lo, msg, sizeof(msg)))
+		hud_usage_error("%s", msg);
 
 	/* Gates first: a typo must not cost the time of symbolizing two recordings. */
 	gates = calloc((size_t)nr_exprs + 1, sizeof(*gates));
@@ -256,19 +215,22 @@ int main(int argc, char **argv)
 		if (hud_same_file(output, argv[optind + i]))
 			hud_usage_error("-o %s is an input: write the comparison to another file",
 					output);
-	lo.want_stacks = ro.format == DIFF_SVG;
+	want_stacks = ro.format == DIFF_SVG;
 	for (i = 0; i < 2; i++) {
 		struct diff_summary *s = i ? &after : &before;
 
 		msg[0] = '\0';
-		err = summary__load(s, argv[optind + i], &lo, msg, sizeof(msg));
+		err = summary__load(s, argv[optind + i], &lo, want_stacks, &warn, msg, sizeof(msg));
+		for (k = 0; k < warn.nr; k++)
+			wlog("%s", warn.msgs[k]);
+		hud_msgs__clear(&warn);
 		if (err) {
 			if (*msg)
 				elog("%s", msg);
 			ret = err == -ENOMEM ? DIFF_EXIT_FAILED : DIFF_EXIT_USAGE;
 			goto cleanup;
 		}
-		if (lo.want_stacks && !s->has_stacks) {
+		if (want_stacks && !s->has_stacks) {
 			elog("%s is a json summary: the svg needs the recordings (.hud), whose "
 			     "stacks it draws",
 			     s->name);
@@ -304,7 +266,7 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	ro.color = color && !output && ro.format == DIFF_TEXT && !(no_color && *no_color) &&
+	ro.color = !lo.no_color && !output && ro.format == DIFF_TEXT && !(no_color && *no_color) &&
 		   isatty(STDOUT_FILENO);
 	switch (ro.format) {
 	case DIFF_TEXT:
@@ -347,5 +309,7 @@ cleanup:
 	diff__free(&r);
 	summary__free(&before);
 	summary__free(&after);
+	hud_msgs__free(&warn);
+	report_opts__free(&lo);
 	return ret;
 }

@@ -5,13 +5,13 @@
  * compare; raw counts are shown next to them.
  */
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "flame.h"
+#include "jsonw.h"
 #include "output.h"
 #include "render.h"
 
@@ -152,115 +152,119 @@ int diff__text(FILE *out, const struct diff_result *r, const struct diff_render_
 
 /* --- json --------------------------------------------------------------------------- */
 
-static void set(json_t *obj, const char *key, json_t *val, int *err)
+static void key_string(struct jsonw *w, const char *key, const char *value)
 {
-	if (!val || json_object_set_new(obj, key, val))
-		*err = -ENOMEM;
+	jsonw__key(w, key);
+	jsonw__string(w, value);
 }
 
-static json_t *num(double v, double unit)
+static void key_uint(struct jsonw *w, const char *key, uint64_t value)
 {
-	return json_real(round(v / unit) * unit);
+	jsonw__key(w, key);
+	jsonw__uint(w, value);
 }
 
-static json_t *side_json(const struct diff_summary *s, int *err)
+/* @v rounded to a multiple of @unit. */
+static void key_num(struct jsonw *w, const char *key, double v, double unit)
 {
-	json_t *o = json_object();
-
-	if (!o) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	set(o, "input", json_string(s->name), err);
-	set(o, "target", json_string(s->target), err);
-	set(o, "threads", json_string(s->threads), err);
-	set(o, "duration_s", num(s->duration_s, 1e-3), err);
-	set(o, "workers", json_integer((json_int_t)s->workers), err);
-	set(o, "samples", json_integer((json_int_t)s->samples), err);
-	set(o, "offcpu_events", json_integer((json_int_t)s->offcpu_events), err);
-	set(o, "lost", json_integer((json_int_t)s->lost), err);
-	return o;
+	jsonw__key(w, key);
+	jsonw__real(w, round(v / unit) * unit);
 }
 
-static json_t *row_json(const struct diff_row *row, int is_cat, int *err)
+static void side_json(struct jsonw *w, const struct diff_summary *s)
 {
-	json_t *o = json_object();
+	jsonw__begin_object(w);
+	key_string(w, "input", s->name);
+	key_string(w, "target", s->target);
+	key_string(w, "threads", s->threads);
+	key_num(w, "duration_s", s->duration_s, 1e-3);
+	key_uint(w, "workers", s->workers);
+	key_uint(w, "samples", s->samples);
+	key_uint(w, "offcpu_events", s->offcpu_events);
+	key_uint(w, "lost", s->lost);
+	jsonw__end_object(w);
+}
 
-	if (!o) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	set(o, "category", json_string(hud_category__name(row->cat)), err);
+static void row_json(struct jsonw *w, const struct diff_row *row, int is_cat)
+{
+	jsonw__begin_object(w);
+	key_string(w, "category", hud_category__name(row->cat));
 	if (!is_cat) {
-		set(o, "function", json_string(row->function), err);
-		set(o, "dso", json_string(row->dso), err);
-		set(o, "file", row->file ? json_string(row->file) : json_null(), err);
-		set(o, "line", row->line ? json_integer(row->line) : json_null(), err);
+		key_string(w, "function", row->function);
+		key_string(w, "dso", row->dso);
+		key_string(w, "file", row->file);
+		jsonw__key(w, "line");
+		if (row->line)
+			jsonw__int(w, row->line);
+		else
+			jsonw__null(w);
 	}
-	set(o, "before_count", json_integer((json_int_t)row->before.count), err);
-	set(o, "after_count", json_integer((json_int_t)row->after.count), err);
-	set(o, "before_ms", num(row->before.ms, 1e-3), err);
-	set(o, "after_ms", num(row->after.ms, 1e-3), err);
-	set(o, "before_ms_per_s", num(row->before.rate, 1e-3), err);
-	set(o, "after_ms_per_s", num(row->after.rate, 1e-3), err);
-	set(o, "delta_ms_per_s", num(row->delta, 1e-3), err);
-	set(o, "ratio", isinf(row->ratio) ? json_null() : num(row->ratio, 1e-4), err);
-	set(o, "before_share", num(row->before.share, 1e-6), err);
-	set(o, "after_share", num(row->after.share, 1e-6), err);
-	set(o, "z", num(row->z, 1e-3), err);
-	set(o, "verdict", json_string(diff_verdict__name(row->verdict)), err);
-	return o;
+	key_uint(w, "before_count", row->before.count);
+	key_uint(w, "after_count", row->after.count);
+	key_num(w, "before_ms", row->before.ms, 1e-3);
+	key_num(w, "after_ms", row->after.ms, 1e-3);
+	key_num(w, "before_ms_per_s", row->before.rate, 1e-3);
+	key_num(w, "after_ms_per_s", row->after.rate, 1e-3);
+	key_num(w, "delta_ms_per_s", row->delta, 1e-3);
+	if (isinf(row->ratio)) {
+		jsonw__key(w, "ratio");
+		jsonw__null(w);
+	} else {
+		key_num(w, "ratio", row->ratio, 1e-4);
+	}
+	key_num(w, "before_share", row->before.share, 1e-6);
+	key_num(w, "after_share", row->after.share, 1e-6);
+	key_num(w, "z", row->z, 1e-3);
+	key_string(w, "verdict", diff_verdict__name(row->verdict));
+	jsonw__end_object(w);
 }
 
 int diff__json(FILE *out, const struct diff_result *r, const struct diff_render_opts *o)
 {
-	json_t *root = json_object(), *cats = json_array(), *rows = json_array();
-	json_t *gates = json_array(), *counts = json_object();
-	int err = 0, c;
+	struct jsonw w;
 	size_t i;
+	int c;
 
-	if (!root || !cats || !rows || !gates || !counts) {
-		err = -ENOMEM;
-		goto out;
-	}
-	set(root, "hud_diff_version", json_integer(1), &err);
-	set(root, "before", side_json(r->before, &err), &err);
-	set(root, "after", side_json(r->after, &err), &err);
-	set(root, "noise_z", json_real(DIFF_NOISE_Z), &err);
-	set(root, "min_count", json_integer((json_int_t)r->min_count), &err);
+	jsonw__init(&w, out, 2);
+	jsonw__begin_object(&w);
+	key_uint(&w, "hud_diff_version", 1);
+	jsonw__key(&w, "before");
+	side_json(&w, r->before);
+	jsonw__key(&w, "after");
+	side_json(&w, r->after);
+	jsonw__key(&w, "noise_z");
+	jsonw__real(&w, DIFF_NOISE_Z);
+	key_uint(&w, "min_count", r->min_count);
+	jsonw__key(&w, "categories");
+	jsonw__begin_array(&w);
 	for (c = 0; c < HUD_CAT_MAX; c++)
-		if (json_array_append_new(cats, row_json(&r->cats[c], 1, &err)))
-			err = -ENOMEM;
-	set(root, "categories", json_incref(cats), &err);
+		row_json(&w, &r->cats[c], 1);
+	jsonw__end_array(&w);
+	jsonw__key(&w, "verdicts");
+	jsonw__begin_object(&w);
 	for (i = 0; i < DIFF_VERDICT_MAX; i++)
-		set(counts, diff_verdict__name(i), json_integer((json_int_t)r->nr_verdict[i]),
-		    &err);
-	set(root, "verdicts", json_incref(counts), &err);
-	set(root, "hidden", json_integer((json_int_t)r->hidden), &err);
+		key_uint(&w, diff_verdict__name(i), r->nr_verdict[i]);
+	jsonw__end_object(&w);
+	key_uint(&w, "hidden", r->hidden);
+	jsonw__key(&w, "hotspots");
+	jsonw__begin_array(&w);
 	for (i = 0; i < r->nr_rows; i++)
-		if (json_array_append_new(rows, row_json(&r->rows[i], 0, &err)))
-			err = -ENOMEM;
-	set(root, "hotspots", json_incref(rows), &err);
+		row_json(&w, &r->rows[i], 0);
+	jsonw__end_array(&w);
+	jsonw__key(&w, "gates");
+	jsonw__begin_array(&w);
 	for (i = 0; i < o->nr_gates; i++) {
-		json_t *g = json_object();
-
-		set(g, "expr", json_string(o->gates[i].expr), &err);
-		set(g, "failed", json_boolean(o->gates[i].failed), &err);
-		set(g, "detail", json_string(o->gates[i].msg), &err);
-		if (json_array_append_new(gates, g))
-			err = -ENOMEM;
+		jsonw__begin_object(&w);
+		key_string(&w, "expr", o->gates[i].expr);
+		jsonw__key(&w, "failed");
+		jsonw__bool(&w, o->gates[i].failed);
+		key_string(&w, "detail", o->gates[i].msg);
+		jsonw__end_object(&w);
 	}
-	set(root, "gates", json_incref(gates), &err);
-	if (!err && (json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) ||
-		     fputc('\n', out) == EOF))
-		err = -EIO;
-out:
-	json_decref(cats);
-	json_decref(rows);
-	json_decref(gates);
-	json_decref(counts);
-	json_decref(root);
-	return err ? err : ferror(out) ? -EIO : 0;
+	jsonw__end_array(&w);
+	jsonw__end_object(&w);
+	fputc('\n', out);
+	return jsonw__finish(&w);
 }
 
 /* --- markdown ----------------------------------------------------------------------- */

@@ -216,15 +216,10 @@ int summary__parse_json(struct diff_summary *s, const char *text, size_t len, co
 }
 
 /* A recording: symbolize it like hud-report and go through its json summary. */
-static int load_recording(struct diff_summary *s, const char *path, const struct diff_load_opts *o,
+static int load_recording(struct diff_summary *s, const char *path,
+			  const struct report_read_opts *o, int want_stacks, struct hud_msgs *warn,
 			  char *err, size_t size)
 {
-	struct hud_symbolizer_opts sopts = {
-		.sz = sizeof(sopts),
-		.symfs = o->symfs,
-		.debug_dirs = o->debug_dirs,
-		.nr_debug_dirs = o->nr_debug_dirs,
-	};
 	const char *inputs[1] = {path};
 	struct report_opts ro = {
 		.inputs = inputs,
@@ -241,17 +236,13 @@ static int load_recording(struct diff_summary *s, const char *path, const struct
 	FILE *mem = NULL;
 	int ret;
 
-	sym = hud_symbolizer__new(&sopts);
+	sym = report__symbolizer(o);
 	if (!sym) {
 		ret = fail(err, size, -errno, "cannot start the symbolizer: %s", strerror(errno));
 		goto out;
 	}
-	p.user_prefixes = o->user_prefixes;
-	p.nr_user_prefixes = o->nr_user_prefixes;
-	ret = report__load(&p, inputs, 1, &o->filter, sym, &s->damaged);
+	ret = report__load(&p, inputs, 1, o, sym, warn, &s->damaged, err, size);
 	if (ret) {
-		/* report__load() printed why. */
-		err[0] = '\0';
 		ret = ret == -EINVAL ? -EPROTO : ret;
 		goto out;
 	}
@@ -267,7 +258,7 @@ static int load_recording(struct diff_summary *s, const char *path, const struct
 	ret = summary__parse_json(s, text, len, path, err, size);
 	if (ret)
 		goto out;
-	if (o->want_stacks) {
+	if (want_stacks) {
 		ret = folded__build(&s->stacks, &p, &ro);
 		if (ret)
 			goto oom;
@@ -284,11 +275,11 @@ out:
 	return ret;
 }
 
-int summary__load(struct diff_summary *s, const char *path, const struct diff_load_opts *o,
-		  char *err, size_t err_size)
+int summary__load(struct diff_summary *s, const char *path, const struct report_read_opts *o,
+		  int want_stacks, struct hud_msgs *warn, char *err, size_t err_size)
 {
 	char head[sizeof(HUD_MAGIC)] = {0}, *text = NULL;
-	size_t n, len = 0, i;
+	size_t n, len = 0, cap = 0, i;
 	FILE *f;
 	int ret, first;
 
@@ -303,7 +294,7 @@ int summary__load(struct diff_summary *s, const char *path, const struct diff_lo
 	n = fread(head, 1, sizeof(head), f);
 	if (n == sizeof(head) && !memcmp(head, HUD_MAGIC, sizeof(HUD_MAGIC))) {
 		fclose(f);
-		return load_recording(s, path, o, err, err_size);
+		return load_recording(s, path, o, want_stacks, warn, err, err_size);
 	}
 	/* JSON may start with any amount of white space; NUL is none. */
 	for (i = 0; i < n && head[i] && strchr(" \t\r\n", head[i]); i++)
@@ -320,19 +311,15 @@ int summary__load(struct diff_summary *s, const char *path, const struct diff_lo
 	rewind(f);
 	ret = 0;
 	for (;;) {
-		char *nt;
-
 		if (len > MAX_JSON_SIZE) {
 			ret = fail(err, err_size, -EFBIG, "%s: larger than 1 GiB: not a summary",
 				   path);
 			break;
 		}
-		nt = realloc(text, len + 65536);
-		if (!nt) {
+		if (!HUD_GROW(text, cap, len + 65536)) {
 			ret = fail(err, err_size, -ENOMEM, "out of memory");
 			break;
 		}
-		text = nt;
 		n = fread(text + len, 1, 65536, f);
 		len += n;
 		if (n < 65536) {

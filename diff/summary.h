@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "folded.h"
+#include "msgs.h"
+#include "options.h"
 #include "profile.h"
 
 struct diff_hotspot {
@@ -42,26 +44,16 @@ struct diff_summary {
 	int damaged; /* a recording was damaged: the summary covers the part before */
 };
 
-/* How recordings are read: hud-report's options. */
-struct diff_load_opts {
-	const char *symfs;
-	const char **debug_dirs;
-	size_t nr_debug_dirs;
-	const char *const *user_prefixes;
-	size_t nr_user_prefixes;
-	unsigned roles; /* HUD_ROLES_* */
-	struct hud_filter filter;
-	int want_stacks; /* keep folded stacks (svg output) */
-};
-
 /*
- * Read @path, a .hud recording or a hud-report json summary, into @s (zeroed by the
- * caller). Returns 0, or -errno with a one-line message in @err: -ENOENT no such file,
- * -EPROTO neither a recording nor a hud json summary (or an unsupported version), -EINVAL
- * a json summary that lacks or mistypes a field, -ENOMEM.
+ * Read @path, a .hud recording (read as @o says, as hud-report would) or a hud-report json
+ * summary, into @s (zeroed by the caller); with @want_stacks, a recording's folded stacks
+ * too (svg output). Warnings about a recording that still gives a summary go into @warn.
+ * Returns 0, or -errno with a one-line message in @err: -ENOENT no such file, -EPROTO
+ * neither a recording nor a hud json summary (or an unsupported version, or a recording
+ * that cannot be read), -EINVAL a json summary that lacks or mistypes a field, -ENOMEM.
  */
-int summary__load(struct diff_summary *s, const char *path, const struct diff_load_opts *o,
-		  char *err, size_t err_size);
+int summary__load(struct diff_summary *s, const char *path, const struct report_read_opts *o,
+		  int want_stacks, struct hud_msgs *warn, char *err, size_t err_size);
 
 /* Parse a json summary held in memory (@name is for messages). Same returns. */
 int summary__parse_json(struct diff_summary *s, const char *text, size_t len, const char *name,

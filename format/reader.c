@@ -20,6 +20,7 @@
 #include <zstd.h>
 
 #include "hud_format.h"
+#include "util.h"
 
 #define HUD_READER_ERR_LEN 512
 #define HUD_READ_STEP	   (64u << 10)
@@ -88,18 +89,15 @@ static ssize_t file_get(struct hud_reader *r, size_t len, const uint8_t **data)
 		ssize_t n;
 
 		if (have == r->scratch_cap) {
-			size_t ncap = r->scratch_cap * 2;
-			uint8_t *nbuf;
+			/* Grown as the bytes arrive, not to the size the chunk header claims. */
+			size_t need = r->scratch_cap * 2;
 
-			if (ncap < HUD_READ_STEP)
-				ncap = HUD_READ_STEP;
-			if (ncap > len)
-				ncap = len;
-			nbuf = realloc(r->scratch, ncap);
-			if (!nbuf)
+			if (need < HUD_READ_STEP)
+				need = HUD_READ_STEP;
+			if (need > len)
+				need = len;
+			if (!HUD_GROW(r->scratch, r->scratch_cap, need))
 				return -ENOMEM;
-			r->scratch = nbuf;
-			r->scratch_cap = ncap;
 		}
 		want = (len < r->scratch_cap ? len : r->scratch_cap) - have;
 		n = read(r->fd, r->scratch + have, want);

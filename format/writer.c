@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "hud_format.h"
+#include "util.h"
 
 #define HUD_ZSTD_LEVEL_DEFAULT 3
 
@@ -54,23 +55,6 @@ static int write_all(int fd, const void *data, size_t len)
 		p += n;
 		len -= n;
 	}
-	return 0;
-}
-
-static int grow(uint8_t **buf, size_t *cap, size_t need)
-{
-	size_t ncap = *cap ? *cap : 4096;
-	uint8_t *nbuf;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	nbuf = realloc(*buf, ncap);
-	if (!nbuf)
-		return -ENOMEM;
-	*buf = nbuf;
-	*cap = ncap;
 	return 0;
 }
 
@@ -162,7 +146,7 @@ int hud_writer__flush(struct hud_writer *w)
 		return 0;
 
 	bound = ZSTD_compressBound(w->len);
-	err = grow(&w->out, &w->out_cap, HUD_CHUNK_HEADER_SIZE + bound);
+	err = HUD_GROW(w->out, w->out_cap, HUD_CHUNK_HEADER_SIZE + bound) ? 0 : -ENOMEM;
 	if (err)
 		goto fail;
 	csize = ZSTD_compress2(w->cctx, w->out + HUD_CHUNK_HEADER_SIZE, bound, w->buf, w->len);
@@ -219,7 +203,7 @@ int hud_writer__add(struct hud_writer *w, uint32_t type, const void *hdr, size_t
 		if (err)
 			return err;
 	}
-	err = grow(&w->buf, &w->cap, w->len + size);
+	err = HUD_GROW(w->buf, w->cap, w->len + size) ? 0 : -ENOMEM;
 	if (err) {
 		w->err = err;
 		return err;

@@ -26,20 +26,10 @@ static long pool_add(struct ksyms *k, const char *s)
 {
 	size_t n = strlen(s) + 1;
 
-	if (k->pool_len + n > k->pool_cap) {
-		size_t ncap = k->pool_cap ? k->pool_cap * 2 : 1 << 20;
-		char *p;
-
-		while (ncap < k->pool_len + n)
-			ncap *= 2;
-		if (ncap > UINT32_MAX)
-			return -E2BIG;
-		p = realloc(k->pool, ncap);
-		if (!p)
-			return -ENOMEM;
-		k->pool = p;
-		k->pool_cap = ncap;
-	}
+	if (k->pool_len + n > UINT32_MAX)
+		return -E2BIG;
+	if (!HUD_GROW(k->pool, k->pool_cap, k->pool_len + n))
+		return -ENOMEM;
 	memcpy(k->pool + k->pool_len, s, n);
 	k->pool_len += n;
 	return (long)(k->pool_len - n);

@@ -64,11 +64,10 @@ static void free_ranges(struct target *t)
  */
 static int target__keep_gone(struct target *t, struct exec_range *e)
 {
-	struct exec_range *g = realloc(t->gone, (t->nr_gone + 1) * sizeof(*g));
+	struct exec_range *g;
 
-	if (!g)
+	if (!HUD_GROW(t->gone, t->cap_gone, t->nr_gone + 1))
 		return -ENOMEM;
-	t->gone = g;
 	g = &t->gone[t->nr_gone++];
 	*g = *e;
 	/* Its address range may hold another file by now: only the path (and build-id) count. */

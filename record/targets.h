@@ -35,7 +35,7 @@ struct target {
 	struct exec_range *ranges; /* sorted by start */
 	size_t nr_ranges;
 	struct exec_range *gone; /* hit, then unmapped (dlclose): still archived */
-	size_t nr_gone;
+	size_t nr_gone, cap_gone;
 	uint64_t maps_read_ns;
 	uint64_t maps_gap_ns; /* wait before the next re-read: grows while they change nothing */
 	int maps_stale;	      /* a frame fell outside every known mapping, or code was mapped */

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 /*
- * Frame classification by name, source path and DSO. The names come from symbolize.c:
- * demangled Rust (legacy or v0) or C++ paths, or plain C symbols.
+ * Frame classification by name, source path and DSO, and the runtime's rules on stacks.
+ * The names come from symbolize.c: demangled Rust (legacy or v0) or C++ paths, or plain C
+ * symbols. A new runtime (or a new Tokio layout) is taught here: its crates in
+ * runtime_crates, its scheduler and pool frames in worker_frames and blocking_frames, where
+ * it parks in block_on_frames.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "classify.h"
+#include "profile.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -368,5 +372,195 @@ const char *hud_frame_class__name(enum hud_frame_class c)
 		return "unknown";
 	default:
 		return "unknown";
+	}
+}
+
+/* ---- what the runtime's frames mean ------------------------------------------------- */
+
+/*
+ * Roles come from the stack of each event, not from thread names: Tokio 1.24 starts its
+ * workers through the blocking pool (so both kinds of frames are on a worker's stack),
+ * block_in_place moves the worker role to another thread, and names are configurable.
+ */
+static const char *const worker_frames[] = {
+	"tokio::runtime::scheduler::multi_thread::worker::",
+	"tokio::runtime::scheduler::current_thread::",
+	"tokio::runtime::thread_pool::worker::", /* Tokio before 1.21 */
+	"tokio::runtime::basic_scheduler::",	 /* Tokio before 1.21 */
+	"tokio::runtime::park::CachedParkThread::block_on",
+	"tokio::runtime::runtime::Runtime::block_on",
+};
+static const char *const blocking_frames[] = {
+	"tokio::runtime::blocking::pool::Inner::run",
+	"tokio::runtime::blocking::pool::Spawner::spawn_thread",
+};
+/* Where the runtime parks a thread that entered it (see is_runtime_idle()). */
+static const char *const block_on_frames[] = {
+	"tokio::runtime::runtime::Runtime::block_on",
+	"tokio::runtime::handle::Handle::block_on",
+	"tokio::runtime::scheduler::current_thread::",
+	"tokio::runtime::scheduler::multi_thread::MultiThread::block_on",
+	"tokio::runtime::basic_scheduler::", /* Tokio before 1.21 */
+};
+static const char *const sched_frames[] = {
+	"schedule", "__schedule", "__switch_to", "finish_task_switch", "preempt_schedule",
+};
+
+static bool contains_any(const char *fn, const char *const *needles, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (strstr(fn, needles[k]))
+			return true;
+	return false;
+}
+
+static uint8_t kernel_flags(const char *fn)
+{
+	if (!fn)
+		return 0;
+	if (strstr(fn, "_sys_") &&
+	    (starts_with(fn, "__x64_sys_") || starts_with(fn, "__arm64_sys_") ||
+	     starts_with(fn, "__se_sys_") || starts_with(fn, "__do_sys_")))
+		return HUD_FF_SYSCALL;
+	if (!strcmp(fn, "asm_exc_page_fault") || !strcmp(fn, "exc_page_fault"))
+		return HUD_FF_SYSCALL;
+	return prefix_in_list(fn, sched_frames, ARRAY_LEN(sched_frames)) ? HUD_FF_SCHED : 0;
+}
+
+uint8_t hud_frame_flags(const char *function, enum hud_frame_class cls, int is_kernel)
+{
+	uint8_t flags = 0;
+
+	if (is_kernel)
+		return kernel_flags(function);
+	if (!function)
+		return 0;
+	if (contains_any(function, worker_frames, ARRAY_LEN(worker_frames)))
+		flags |= HUD_FF_WORKER;
+	if (contains_any(function, blocking_frames, ARRAY_LEN(blocking_frames)))
+		flags |= HUD_FF_BLOCKING;
+	if (cls == HUD_FC_RUNTIME &&
+	    prefix_in_list(function, block_on_frames, ARRAY_LEN(block_on_frames)))
+		flags |= HUD_FF_BLOCK_ON;
+	return flags;
+}
+
+/* ---- stack rules -------------------------------------------------------------------- */
+
+static uint8_t flags_at(const struct hud_profile *p, const struct hud_stack *s, uint32_t i)
+{
+	return p->frame_flags[s->frame_ids[i]];
+}
+
+static enum hud_role stack_role(const struct hud_profile *p, const struct hud_stack *s)
+{
+	unsigned flags = 0;
+	uint32_t i;
+
+	for (i = 0; i < s->nr_frames; i++)
+		flags |= flags_at(p, s, i);
+	if (flags & HUD_FF_WORKER)
+		return HUD_ROLE_WORKER;
+	if (flags & HUD_FF_BLOCKING)
+		return HUD_ROLE_BLOCKING;
+	return HUD_ROLE_OTHER;
+}
+
+/*
+ * When the stack cannot tell (its binary could not be symbolized), fall back on the
+ * recording's worker hint: the thread-name prefix hud-record found for the workers.
+ */
+static enum hud_role hinted_role(const struct hud_profile *p, const struct hud_stack *s)
+{
+	const char *hint, *comm;
+	uint32_t i;
+
+	/*
+	 * Only a stack that could not be read at all defers to the hint: one with runtime
+	 * frames was judged on them (blocking-pool threads carry the workers' names in
+	 * Tokio 1.24, so the hint must not overrule a blocking verdict).
+	 */
+	for (i = 0; i < s->nr_frames; i++)
+		if (profile__frame(p, s, i)->cls == HUD_FC_RUNTIME)
+			return HUD_ROLE_OTHER;
+	for (i = 0; i < s->nr_frames; i++)
+		if (!profile__frame(p, s, i)->kernel && !profile__frame(p, s, i)->function)
+			break;
+	if (i == s->nr_frames)
+		return HUD_ROLE_OTHER; /* fully symbolized: the stack's verdict stands */
+	hint = profile__source_meta(p, s->src, "worker_hint");
+	comm = profile__thread_name(p, s->src, s->tid);
+	if (hint && *hint && comm && !strncmp(comm, hint, strlen(hint)))
+		return HUD_ROLE_WORKER;
+	return HUD_ROLE_OTHER;
+}
+
+/*
+ * The kernel frame that says why a thread left the CPU: the system call it was in
+ * (__x64_sys_futex -> "futex"), else the leafmost frame outside the scheduler itself.
+ */
+static int32_t find_reason_frame(const struct hud_profile *p, const struct hud_stack *s)
+{
+	int32_t i, leaf = -1;
+
+	for (i = 0; i < (int32_t)s->nr_frames && profile__frame(p, s, i)->kernel; i++) {
+		uint8_t fl = flags_at(p, s, i);
+
+		if (!profile__frame(p, s, i)->function)
+			continue;
+		if (fl & HUD_FF_SYSCALL)
+			return i;
+		if (!(fl & HUD_FF_SCHED) && leaf < 0)
+			leaf = i;
+	}
+	return leaf;
+}
+
+/*
+ * Off-CPU time with no user frame and runtime frames on the stack is the runtime parking
+ * an idle thread (or the blocking pool waiting for work): not a blocker. So is a thread
+ * waiting inside the runtime's block_on, which user code (main, usually) called: the
+ * `current_thread` runtime, or the thread that entered a multi-thread runtime, parks there
+ * when its tasks have nothing to do. Only frames leafward of the user frame count: a
+ * block_on rootward of it is the runtime running a task that blocked.
+ */
+static bool is_runtime_idle(const struct hud_profile *p, const struct hud_stack *s)
+{
+	uint32_t i;
+
+	if (s->hot_frame < 0) {
+		for (i = 0; i < s->nr_frames; i++)
+			if (profile__frame(p, s, i)->cls == HUD_FC_RUNTIME)
+				return true;
+		return false;
+	}
+	for (i = 0; i < (uint32_t)s->hot_frame; i++)
+		if (flags_at(p, s, i) & HUD_FF_BLOCK_ON)
+			return true;
+	return false;
+}
+
+void hud_classify_stack(const struct hud_profile *p, struct hud_stack *s)
+{
+	uint32_t k;
+
+	s->hot_frame = -1;
+	for (k = 0; k < s->nr_frames; k++) {
+		if (profile__frame(p, s, k)->cls == HUD_FC_USER) {
+			s->hot_frame = (int32_t)k;
+			break;
+		}
+	}
+	s->role = stack_role(p, s);
+	if (s->role == HUD_ROLE_OTHER)
+		s->role = hinted_role(p, s);
+	s->reason_frame = find_reason_frame(p, s);
+	if (s->count[HUD_CAT_BLOCKED] && is_runtime_idle(p, s)) {
+		s->count[HUD_CAT_IDLE] += s->count[HUD_CAT_BLOCKED];
+		s->ns[HUD_CAT_IDLE] += s->ns[HUD_CAT_BLOCKED];
+		s->count[HUD_CAT_BLOCKED] = 0;
+		s->ns[HUD_CAT_BLOCKED] = 0;
 	}
 }

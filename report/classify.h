@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * Who owns a frame: the user's code, the Rust standard library, the async runtime, another
- * crate, a system library or the kernel. hud blames the first user frame from the leaf, so
- * these rules decide what the report points at.
+ * Everything hud knows about the code it profiles, in one place:
+ * - who owns a frame: the user's code, the Rust standard library, the async runtime,
+ *   another crate, a system library or the kernel (hud blames the first user frame from
+ *   the leaf, so these rules decide what the report points at);
+ * - what the runtime's frames mean: which make a thread a worker or a blocking-pool
+ *   thread, where the runtime parks an idle thread, and which kernel frame says why a
+ *   thread left the CPU.
+ * Frame rules are pure functions of strings; the stack rules read a symbolized stack.
  */
 #ifndef HUD_CLASSIFY_H
 #define HUD_CLASSIFY_H
+
+#include <stdint.h>
 
 enum hud_frame_class {
 	HUD_FC_USER,
@@ -47,5 +54,30 @@ enum hud_frame_class hud_classify_frame(const char *function, const char *file,
 
 /* "user", "std", "runtime", "third-party", "system", "kernel", "unknown". */
 const char *hud_frame_class__name(enum hud_frame_class c);
+
+/* What the stack rules look for in a frame, decided once per frame. */
+enum hud_frame_flag {
+	HUD_FF_WORKER = 1 << 0,	  /* a runtime scheduler frame: the thread works as a worker */
+	HUD_FF_BLOCKING = 1 << 1, /* a blocking-pool frame */
+	HUD_FF_BLOCK_ON = 1 << 2, /* the runtime's block_on, a runtime frame (by its shown name) */
+	HUD_FF_SYSCALL = 1 << 3,  /* kernel: a system call or page fault: why it blocked */
+	HUD_FF_SCHED = 1 << 4,	  /* kernel: the scheduler itself, never the reason */
+};
+
+/*
+ * The enum hud_frame_flag bits of a frame: @function its demangled name (NULL: unknown),
+ * @cls its class (hud_classify_frame()), @is_kernel for kernel frames.
+ */
+uint8_t hud_frame_flags(const char *function, enum hud_frame_class cls, int is_kernel);
+
+struct hud_profile;
+struct hud_stack;
+
+/*
+ * The stack rules, on a stack of @p whose frames are symbolized and flagged: its blamed
+ * (hot) frame, its role, the kernel frame that says why it left the CPU, and whether its
+ * off-CPU time is the runtime parking an idle thread (then counted as idle, not blocked).
+ */
+void hud_classify_stack(const struct hud_profile *p, struct hud_stack *s);
 
 #endif /* HUD_CLASSIFY_H */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "folded.h"
+#include "htab.h"
 #include "output.h"
 #include "util.h"
 
@@ -24,18 +25,8 @@ struct buf {
 
 static int buf_add(struct buf *b, const char *s, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 1024;
-		char *p;
-
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		p = realloc(b->s, ncap);
-		if (!p)
-			return -ENOMEM;
-		b->s = p;
-		b->cap = ncap;
-	}
+	if (!HUD_GROW(b->s, b->cap, b->len + n + 1))
+		return -ENOMEM;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -90,7 +81,7 @@ static uint64_t hash_str(const char *s)
 		h ^= (unsigned char)*s++;
 		h *= 0x100000001b3ull;
 	}
-	return h;
+	return hud_mix64(h);
 }
 
 static int cmp_line(const void *a, const void *b)
@@ -103,24 +94,22 @@ int folded__build(struct folded *f, const struct hud_profile *p, const struct re
 {
 	unsigned dflt =
 		o->weight_time ? (1u << HUD_CAT_MAX) - 1 - (1u << HUD_CAT_IDLE) : 1u << HUD_CAT_CPU;
-	size_t nslots = 1024, i, j;
+	struct hud_htab index = {0};
 	struct buf b = {0};
-	uint32_t *slots;
 	int err = 0, c;
+	size_t i;
 
 	memset(f, 0, sizeof(*f));
-	while (nslots < p->nr_stacks * 4)
-		nslots *= 2;
-	slots = calloc(nslots, sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
 	for (i = 0; i < p->nr_stacks && !err; i++) {
 		const struct hud_stack *s = &p->stacks[i];
 
 		if (!hotspots__selected(s, o->roles))
 			continue;
 		for (c = 0; c < HUD_CAT_MAX && !err; c++) {
+			struct folded_line *l = NULL;
+			struct hud_htab_iter it;
 			uint64_t v, h;
+			int64_t k;
 
 			if (!s->count[c] || !report__category_on(o, c, dflt))
 				continue;
@@ -131,24 +120,21 @@ int folded__build(struct folded *f, const struct hud_profile *p, const struct re
 			if (!v)
 				continue;
 			err = line_for(p, s, c, o->weight_time, &b);
+			if (!err && hud_htab__reserve(&index, 1))
+				err = -ENOMEM;
 			if (err)
 				break;
 			h = hash_str(b.s);
-			for (j = h & (nslots - 1); slots[j]; j = (j + 1) & (nslots - 1)) {
-				struct folded_line *l = &f->lines[slots[j] - 1];
-
+			hud_htab__probe(&index, h, &it);
+			while ((k = hud_htab__next(&index, &it)) >= 0) {
+				l = &f->lines[k];
 				if (l->hash == h && !strcmp(l->stack, b.s))
 					break;
+				l = NULL;
 			}
-			if (!slots[j]) {
-				struct folded_line *l;
-
+			if (!l) {
 				if (!HUD_GROW(f->lines, f->cap, f->nr + 1)) {
 					err = -ENOMEM;
-					break;
-				}
-				if (f->nr * 2 >= nslots) { /* cannot happen: 4 slots per stack */
-					err = -EOVERFLOW;
 					break;
 				}
 				l = &f->lines[f->nr];
@@ -161,12 +147,12 @@ int folded__build(struct folded *f, const struct hud_profile *p, const struct re
 					err = -ENOMEM;
 					break;
 				}
-				slots[j] = (uint32_t)++f->nr;
+				hud_htab__insert(&index, &it, (uint32_t)f->nr++);
 			}
-			f->lines[slots[j] - 1].value += v;
+			l->value += v;
 		}
 	}
-	free(slots);
+	hud_htab__free(&index);
 	free(b.s);
 	if (err) {
 		folded__free(f);

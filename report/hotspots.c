@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hotspots.h"
+#include "htab.h"
 #include "u64set.h"
 #include "util.h"
 
@@ -43,11 +44,6 @@ const char *hotspots__blame(const struct hud_profile *p, const struct hud_stack 
 	return s->nr_frames ? "[kernel only]" : "[no stack]";
 }
 
-struct key_slot {
-	uint64_t hash;
-	uint32_t item; /* index + 1 */
-};
-
 static uint64_t str_hash(const char *s, unsigned cat)
 {
 	uint64_t h = 0xcbf29ce484222325ull ^ cat;
@@ -56,7 +52,7 @@ static uint64_t str_hash(const char *s, unsigned cat)
 		h ^= (unsigned char)*s++;
 		h *= 0x100000001b3ull;
 	}
-	return h;
+	return hud_mix64(h);
 }
 
 static const struct hud_profile *sort_profile;
@@ -91,11 +87,11 @@ int hotspots__selected(const struct hud_stack *s, unsigned roles)
 	return (roles >> s->role) & 1;
 }
 
-/* Distinct threads among @n stacks (stacks are per thread). 0 on ENOMEM, which is benign. */
 /*
  * Distinct threads of @stacks into *@threads, and (unless @thread_s is NULL) the time they
- * were recorded for into *@thread_s: each thread counts its own input's duration, so that merged inputs of
- * different lengths add up (not threads of all inputs times all inputs' time).
+ * were recorded for into *@thread_s: each thread counts its own input's duration, so that
+ * merged inputs of different lengths add up (not threads of all inputs times all inputs'
+ * time). 0 or -ENOMEM.
  */
 static int count_threads(const struct hud_profile *p, const uint32_t *stacks, uint32_t n,
 			 uint32_t *threads, double *thread_s)
@@ -123,20 +119,14 @@ static int count_threads(const struct hud_profile *p, const uint32_t *stacks, ui
 int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigned roles)
 {
 	uint32_t *all = NULL, nr_all = 0;
-	struct key_slot *slots = NULL;
-	size_t nslots = 64, cap = 0, i, j;
+	struct hud_htab index = {0};
+	size_t cap = 0, i;
 	char buf[HUD_BLAME_BUF];
 	const char *name;
 	int err = 0;
 	unsigned c;
 
 	memset(h, 0, sizeof(*h));
-	while (nslots < p->nr_stacks * HUD_CAT_MAX * 2)
-		nslots *= 2;
-	slots = calloc(nslots, sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
-
 	all = malloc((p->nr_stacks + 1) * sizeof(*all));
 	if (!all) {
 		err = -ENOMEM;
@@ -152,22 +142,27 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 		name = hotspots__blame(p, s, buf, &f);
 		user = s->hot_frame >= 0;
 		for (c = 0; c < HUD_CAT_MAX; c++) {
-			struct hud_hotspot *hs;
-			uint64_t hash;
+			struct hud_htab_iter it;
+			struct hud_hotspot *hs = NULL;
+			int64_t k;
 
 			if (!s->count[c])
 				continue;
 			any = 1;
 			h->total_ns[c] = hud_sat_add_u64(h->total_ns[c], s->ns[c]);
 			h->total_count[c] += s->count[c];
-			hash = str_hash(name, c);
-			for (j = hash & (nslots - 1); slots[j].item; j = (j + 1) & (nslots - 1)) {
-				hs = &h->items[slots[j].item - 1];
-				if (slots[j].hash == hash && hs->cat == c &&
-				    !strcmp(hs->function, name))
-					break;
+			if (hud_htab__reserve(&index, 1)) {
+				err = -ENOMEM;
+				goto out;
 			}
-			if (!slots[j].item) {
+			hud_htab__probe(&index, str_hash(name, c), &it);
+			while ((k = hud_htab__next(&index, &it)) >= 0) {
+				hs = &h->items[k];
+				if (hs->cat == c && !strcmp(hs->function, name))
+					break;
+				hs = NULL;
+			}
+			if (!hs) {
 				if (!HUD_GROW(h->items, cap, h->nr + 1)) {
 					err = -ENOMEM;
 					goto out;
@@ -181,13 +176,10 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 					err = -ENOMEM;
 					goto out;
 				}
-				slots[j].hash = hash;
-				slots[j].item = ++h->nr;
+				hud_htab__insert(&index, &it, h->nr++);
 			}
-			hs = &h->items[slots[j].item - 1];
 			hs->count += s->count[c];
 			hs->ns = hud_sat_add_u64(hs->ns, s->ns[c]);
-			/* Doubling: a hotspot can gather thousands of stacks. */
 			if (!HUD_GROW(hs->stacks, hs->cap_stacks, hs->nr_stacks + 1)) {
 				err = -ENOMEM;
 				goto out;
@@ -226,7 +218,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 	if (h->nr)
 		qsort(h->items, h->nr, sizeof(*h->items), cmp_hotspot);
 out:
-	free(slots);
+	hud_htab__free(&index);
 	free(all);
 	if (err)
 		hotspots__free(h);

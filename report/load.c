@@ -1,98 +1,92 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-/*
- * Read recordings into one profile and symbolize it, with the warnings every consumer
- * prints the same way (hud-report, hud-diff).
- */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hotspots.h"
 #include "load.h"
-#include "log.h"
-#include "util.h"
+#include "resolve.h"
 
-void report__parse_time(const char *arg, struct hud_filter *f)
+struct hud_symbolizer *report__symbolizer(const struct report_read_opts *o)
 {
-	char *copy = strdup(arg), *comma;
+	struct hud_symbolizer_opts sopts = {
+		.sz = sizeof(sopts),
+		.symfs = o->symfs,
+		.debug_dirs = o->debug_dirs,
+		.nr_debug_dirs = o->nr_debug_dirs,
+	};
 
-	if (!copy)
-		hud_usage_error("out of memory");
-	comma = strchr(copy, ',');
-	if (!comma)
-		hud_usage_error("invalid --time '%s' (START,END in seconds, e.g. 2,5 or 2,)", arg);
-	*comma = '\0';
-	f->time_start = 0;
-	f->time_end = -1;
-	if (*copy && hud_parse_double(copy, 0, 1e9, &f->time_start))
-		hud_usage_error("invalid --time start '%s'", copy);
-	if (comma[1] && hud_parse_double(comma + 1, 0, 1e9, &f->time_end))
-		hud_usage_error("invalid --time end '%s'", comma + 1);
-	if (f->time_end >= 0 && f->time_end <= f->time_start)
-		hud_usage_error("--time end must be after its start ('%s')", arg);
-	free(copy);
+	return hud_symbolizer__new(&sopts);
 }
 
-unsigned report__parse_threads(const char *arg)
+/* What is wrong with the inputs loaded, though they still give a report. 0 or -ENOMEM. */
+static int note_warnings(const struct hud_profile *p, struct hud_msgs *w, int *damaged)
 {
-	if (!strcmp(arg, "workers"))
-		return HUD_ROLES_WORKERS;
-	if (!strcmp(arg, "blocking"))
-		return HUD_ROLES_BLOCKING;
-	if (!strcmp(arg, "all"))
-		return HUD_ROLES_ALL;
-	hud_usage_error("invalid --threads '%s' (workers, blocking or all)", arg);
-}
-
-int report__load(struct hud_profile *p, const char *const *inputs, int nr_inputs,
-		 const struct hud_filter *f, struct hud_symbolizer *sym, int *damaged)
-{
-	char err_msg[512];
 	size_t k;
-	int i, err;
+	int err = 0;
 
-	*damaged = 0;
-	for (i = 0; i < nr_inputs; i++) {
-		err = profile__load(p, inputs[i], f, err_msg, sizeof(err_msg));
-		if (err) {
-			if (err == -ENOENT)
-				elog("%s: no such file: record one with hud-record, or pass the "
-				     "right path",
-				     inputs[i]);
-			else
-				elog("%s", err_msg);
-			return err == -ENOMEM ? -ENOMEM : -EINVAL;
-		}
-	}
-	for (k = 0; k < p->nr_sources; k++) {
+	for (k = 0; k < p->nr_sources && !err; k++) {
 		const struct hud_source *s = &p->sources[k];
 
 		if (s->damage) {
-			wlog("%s: the report covers the data before the damage", s->damage);
+			err = hud_msgs__add(w, "%s: the report covers the data before the damage",
+					    s->damage);
 			*damaged = 1;
 		} else if (s->truncated) {
-			wlog("%s ends inside a chunk (recording interrupted): reporting the "
-			     "complete part",
-			     s->path);
+			err = hud_msgs__add(w,
+					    "%s ends inside a chunk (recording interrupted): "
+					    "reporting the complete part",
+					    s->path);
 		} else if (!s->finished) {
-			wlog("%s has no end marker: hud-record did not finish (killed or crashed?)",
-			     s->path);
+			err = hud_msgs__add(w,
+					    "%s has no end marker: hud-record did not finish "
+					    "(killed or crashed?)",
+					    s->path);
 		}
-		if (s->bad_offcpu) {
-			wlog("%s: %llu off-CPU records end past the end of time (damaged); they "
-			     "are left out",
-			     s->path, (unsigned long long)s->bad_offcpu);
+		if (!err && s->bad_offcpu) {
+			err = hud_msgs__add(w,
+					    "%s: %llu off-CPU records end past the end of time "
+					    "(damaged); they are left out",
+					    s->path, (unsigned long long)s->bad_offcpu);
 			*damaged = 1;
 		}
 	}
-	if (p->lost)
-		wlog("%llu events were lost during recording: counts are low; record again with a "
-		     "larger --ring-size",
-		     (unsigned long long)p->lost);
-	err = profile__symbolize(p, sym);
-	if (err) {
-		elog("symbolizing: %s", strerror(-err));
-		return err;
+	if (!err && p->lost)
+		err = hud_msgs__add(w,
+				    "%llu events were lost during recording: counts are low; "
+				    "record again with a larger --ring-size",
+				    (unsigned long long)p->lost);
+	return err;
+}
+
+int report__load(struct hud_profile *p, const char *const *inputs, int nr_inputs,
+		 const struct report_read_opts *o, struct hud_symbolizer *sym,
+		 struct hud_msgs *warn, int *damaged, char *err, size_t err_size)
+{
+	struct hud_resolve_opts ro = {
+		.user_prefixes = o->user_prefixes,
+		.nr_user_prefixes = o->nr_user_prefixes,
+		.no_demangle = o->no_demangle,
+	};
+	int i, ret;
+
+	*damaged = 0;
+	for (i = 0; i < nr_inputs; i++) {
+		ret = profile__load(p, inputs[i], &o->filter, err, err_size);
+		if (ret == -ENOENT)
+			snprintf(err, err_size,
+				 "%s: no such file: record one with hud-record, or pass the right "
+				 "path",
+				 inputs[i]);
+		if (ret)
+			return ret == -ENOMEM ? -ENOMEM : -EINVAL;
 	}
-	return 0;
+	if (note_warnings(p, warn, damaged)) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	ret = profile__symbolize(p, sym, &ro);
+	if (ret)
+		snprintf(err, err_size, "symbolizing: %s", strerror(-ret));
+	return ret;
 }

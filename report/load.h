@@ -1,22 +1,30 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * Reading recordings the way every consumer does (hud-report, hud-diff): the symbolizer
+ * set up from the shared options, every input loaded, the profile symbolized, and the
+ * same warnings about inputs that still give a result.
+ */
 #ifndef HUD_LOAD_H
 #define HUD_LOAD_H
 
+#include "msgs.h"
+#include "options.h"
 #include "profile.h"
 #include "symbolize.h"
 
+/* A symbolizer that searches where @o says (--symfs, --debug-dir). NULL + errno. */
+struct hud_symbolizer *report__symbolizer(const struct report_read_opts *o);
+
 /*
- * Load @inputs into @p (zeroed by the caller; p->user_prefixes and p->no_demangle set) and
- * symbolize it with @sym. Prints the errors and the warnings (damage, interrupted
- * recording, lost events) itself. *@damaged is set when a file is damaged past some point
- * (the profile holds what came before). Returns 0, -ENOMEM, -EINVAL (an input is missing,
- * unreadable or not a hud file; reported) or another -errno from symbolization.
+ * Load @inputs into @p (zeroed by the caller) as @o says and symbolize it with @sym.
+ * Problems that still give a report (damage, an interrupted recording, lost events) are
+ * added to @warn; *@damaged is set when a file is damaged past some point (the profile
+ * holds what came before). Returns 0, or -errno with a one-line message in @err:
+ * -EINVAL an input is missing, unreadable or not a hud file, -ENOMEM, or another -errno
+ * from symbolization.
  */
 int report__load(struct hud_profile *p, const char *const *inputs, int nr_inputs,
-		 const struct hud_filter *f, struct hud_symbolizer *sym, int *damaged);
-
-/* Options shared by hud-report and hud-diff; a bad value is a usage error (exit 2). */
-void report__parse_time(const char *arg, struct hud_filter *f); /* --time START,END */
-unsigned report__parse_threads(const char *arg);		/* --threads: HUD_ROLES_* */
+		 const struct report_read_opts *o, struct hud_symbolizer *sym,
+		 struct hud_msgs *warn, int *damaged, char *err, size_t err_size);
 
 #endif /* HUD_LOAD_H */

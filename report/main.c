@@ -10,6 +10,7 @@
 #include "hotspots.h"
 #include "load.h"
 #include "log.h"
+#include "options.h"
 #include "output.h"
 #include "profile.h"
 #include "symbolize.h"
@@ -99,7 +100,7 @@ static unsigned parse_categories(const char *arg)
 	return mask;
 }
 
-static void parse_tids(const char *arg, struct hud_filter *f)
+static void parse_tids(const char *arg, struct hud_filter *f, size_t *cap)
 {
 	char *copy = strdup(arg), *tok, *save = NULL;
 	uint64_t v;
@@ -107,14 +108,10 @@ static void parse_tids(const char *arg, struct hud_filter *f)
 	if (!copy)
 		hud_usage_error("out of memory");
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		uint32_t *n;
-
 		if (hud_parse_u64(tok, 1, UINT32_MAX, &v))
 			hud_usage_error("invalid --tid '%s'", tok);
-		n = realloc(f->tids, (f->nr_tids + 1) * sizeof(*n));
-		if (!n)
+		if (!HUD_GROW(f->tids, *cap, f->nr_tids + 1))
 			hud_usage_error("out of memory");
-		f->tids = n;
 		f->tids[f->nr_tids++] = (uint32_t)v;
 	}
 	free(copy);
@@ -122,70 +119,80 @@ static void parse_tids(const char *arg, struct hud_filter *f)
 		hud_usage_error("empty --tid list");
 }
 
+/* Print what library code left for the user to read. */
+static void print_warnings(struct hud_msgs *warn)
+{
+	size_t i;
+
+	for (i = 0; i < warn->nr; i++)
+		wlog("%s", warn->msgs[i]);
+	hud_msgs__clear(warn);
+}
+
 int main(int argc, char **argv)
 {
 	static char out_buf[64 << 10];
 	enum {
-		OPT_TOP = 256,
+		OPT_TOP = REPORT_OPT_FIRST_OWN,
 		OPT_STACKS,
 		OPT_MAX_FRAMES,
-		OPT_THREADS,
 		OPT_CATEGORY,
-		OPT_TIME,
-		OPT_WINDOW,
 		OPT_TID,
 		OPT_WEIGHT,
-		OPT_NO_COLOR,
-		OPT_SYMFS,
-		OPT_DEBUG_DIR,
-		OPT_USER,
 		OPT_NO_DEMANGLE,
 	};
 	static const struct option longopts[] = {
 		{"input", required_argument, NULL, 'i'},
 		{"output", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'f'},
-		{"threads", required_argument, NULL, OPT_THREADS},
 		{"category", required_argument, NULL, OPT_CATEGORY},
-		{"time", required_argument, NULL, OPT_TIME},
-		{"window", required_argument, NULL, OPT_WINDOW},
 		{"tid", required_argument, NULL, OPT_TID},
 		{"top", required_argument, NULL, OPT_TOP},
 		{"stacks", required_argument, NULL, OPT_STACKS},
 		{"max-frames", required_argument, NULL, OPT_MAX_FRAMES},
 		{"weight", required_argument, NULL, OPT_WEIGHT},
-		{"no-color", no_argument, NULL, OPT_NO_COLOR},
-		{"symfs", required_argument, NULL, OPT_SYMFS},
-		{"debug-dir", required_argument, NULL, OPT_DEBUG_DIR},
-		{"user", required_argument, NULL, OPT_USER},
 		{"no-demangle", no_argument, NULL, OPT_NO_DEMANGLE},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
+		REPORT_SHARED_LONGOPTS,
 		{0},
 	};
 	static const char *const formats[] = {"text", "json", "trace", "folded", "svg"};
 	struct report_opts o = {
-		.roles = HUD_ROLES_WORKERS,
 		.top = 10,
 		.stacks = 3,
 		.max_frames = 16,
-		.filter = {.time_end = -1},
 	};
 	const char *output = NULL, *no_color = getenv("NO_COLOR");
 	struct hud_symbolizer *sym = NULL;
+	struct report_read_opts ro;
 	struct hud_hotspots h = {0};
 	struct hud_profile p = {0};
-	int c, err, ret = REPORT_EXIT_FAILED, color = 1, damaged = 0, have_time = 0, i;
-	const char *inputs[argc + 1], *debug_dirs[argc + 1], *user[argc + 1];
-	struct hud_symbolizer_opts sopts = {.sz = sizeof(sopts), .debug_dirs = debug_dirs};
-	size_t nr_user = 0;
+	struct hud_msgs warn = {0};
+	int c, err, ret = REPORT_EXIT_FAILED, damaged = 0, i;
+	const char *inputs[argc + 1];
+	size_t k, cap_tids = 0;
+	char msg[1024];
 	FILE *out = stdout;
-	size_t k;
 
 	hud_progname = "hud-report";
+	report_opts__init(&ro);
 	o.inputs = inputs;
-	while ((c = getopt_long(argc, argv, "i:o:f:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:o:f:" REPORT_SHARED_SHORTOPTS, longopts, NULL)) !=
+	       -1) {
+		err = report_opts__parse(&ro, c, optarg, msg, sizeof(msg));
+		if (err == -EINVAL)
+			hud_usage_error("%s", msg);
+		if (err < 0)
+			hud_usage_error("out of memory");
+		if (err == REPORT_OPT_HELP) {
+			fputs(usage_text, stdout);
+			return 0;
+		}
+		if (err == REPORT_OPT_VERSION) {
+			printf("hud-report %s\n", HUD_VERSION);
+			return 0;
+		}
+		if (err == REPORT_OPT_DONE)
+			continue;
 		switch (c) {
 		case 'i':
 			if (!*optarg)
@@ -207,22 +214,11 @@ int main(int argc, char **argv)
 					optarg);
 			o.format = (enum report_format)k;
 			break;
-		case OPT_THREADS:
-			o.roles = report__parse_threads(optarg);
-			break;
 		case OPT_CATEGORY:
 			o.categories = parse_categories(optarg);
 			break;
-		case OPT_TIME:
-			report__parse_time(optarg, &o.filter);
-			have_time = 1;
-			break;
-		case OPT_WINDOW:
-			if (hud_parse_double(optarg, 0.001, 1e9, &o.filter.window))
-				hud_usage_error("invalid --window '%s' (seconds, > 0)", optarg);
-			break;
 		case OPT_TID:
-			parse_tids(optarg, &o.filter);
+			parse_tids(optarg, &ro.filter, &cap_tids);
 			break;
 		case OPT_TOP:
 			o.top = parse_count(optarg, "--top", 100000);
@@ -241,36 +237,9 @@ int main(int argc, char **argv)
 			else
 				hud_usage_error("invalid --weight '%s' (samples or time)", optarg);
 			break;
-		case OPT_NO_COLOR:
-			color = 0;
-			break;
-		case OPT_SYMFS:
-			if (!*optarg)
-				hud_usage_error("empty --symfs directory");
-			sopts.symfs = optarg;
-			break;
-		case OPT_DEBUG_DIR:
-			if (!*optarg)
-				hud_usage_error("empty --debug-dir directory");
-			debug_dirs[sopts.nr_debug_dirs++] = optarg;
-			break;
-		case OPT_USER:
-			if (!*optarg)
-				hud_usage_error("empty --user prefix");
-			user[nr_user++] = optarg;
-			break;
 		case OPT_NO_DEMANGLE:
-			p.no_demangle = 1;
+			ro.no_demangle = 1;
 			break;
-		case 'v':
-			hud_verbose++;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		case 'V':
-			printf("hud-report %s\n", HUD_VERSION);
-			return 0;
 		default:
 			fprintf(stderr, "hud-report: see hud-report --help\n");
 			return REPORT_EXIT_USAGE;
@@ -279,8 +248,8 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		hud_usage_error("unexpected argument '%s' (inputs are given with -i)",
 				argv[optind]);
-	if (o.filter.window > 0 && have_time)
-		hud_usage_error("--time and --window exclude each other");
+	if (report_opts__finish(&ro, msg, sizeof(msg)))
+		hud_usage_error("%s", msg);
 	if (!o.nr_inputs)
 		o.inputs[o.nr_inputs++] = "hud.data";
 	if (o.nr_inputs > REPORT_MAX_INPUTS)
@@ -291,16 +260,18 @@ int main(int argc, char **argv)
 		if (hud_same_file(output, o.inputs[i]))
 			hud_usage_error("-o %s is an input: write the report to another file",
 					output);
+	o.roles = ro.roles;
+	o.filter = ro.filter;
 
-	sym = hud_symbolizer__new(&sopts);
+	sym = report__symbolizer(&ro);
 	if (!sym) {
 		elog("cannot start the symbolizer: %s", strerror(errno));
 		goto cleanup;
 	}
-	p.user_prefixes = user;
-	p.nr_user_prefixes = nr_user;
-	err = report__load(&p, o.inputs, o.nr_inputs, &o.filter, sym, &damaged);
+	err = report__load(&p, o.inputs, o.nr_inputs, &ro, sym, &warn, &damaged, msg, sizeof(msg));
+	print_warnings(&warn);
 	if (err) {
+		elog("%s", msg);
 		ret = err == -EINVAL ? REPORT_EXIT_INPUT : REPORT_EXIT_FAILED;
 		goto cleanup;
 	}
@@ -314,7 +285,7 @@ int main(int argc, char **argv)
 		/* A trace runs to hundreds of MB: write it in 64 KiB, not st_blksize, pieces. */
 		setvbuf(out, out_buf, _IOFBF, sizeof(out_buf));
 	}
-	o.color = color && !output && o.format == REPORT_TEXT && !(no_color && *no_color) &&
+	o.color = !ro.no_color && !output && o.format == REPORT_TEXT && !(no_color && *no_color) &&
 		  isatty(STDOUT_FILENO);
 	switch (o.format) {
 	case REPORT_TEXT:
@@ -356,6 +327,7 @@ cleanup:
 	hotspots__free(&h);
 	hud_symbolizer__free(sym);
 	profile__free(&p);
-	free(o.filter.tids);
+	hud_msgs__free(&warn);
+	report_opts__free(&ro);
 	return ret;
 }

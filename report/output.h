@@ -51,16 +51,13 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 int report__folded(FILE *out, const struct hud_profile *p, const struct report_opts *o);
 int report__svg(FILE *out, const struct hud_profile *p, const struct report_opts *o);
 
-/* Helpers shared by the renderers. */
+/* Helpers shared by the renderers (output.c). JSON is written with jsonw.h. */
 
 /* Keep the last @parts components of a path. */
 const char *report__short_path(const char *path, int parts);
 
 /* Whether category @c is selected by @o (with @dflt the format's default mask). */
 int report__category_on(const struct report_opts *o, enum hud_category c, unsigned dflt);
-
-/* Write @s as a JSON string literal (quotes included). */
-void report__json_str(FILE *out, const char *s);
 
 /* Display name of a frame: function, or "[unknown] dso+0xoff". Returns @buf or the name. */
 const char *report__frame_name(const struct hud_sym_frame *f, char *buf, size_t size);

@@ -16,8 +16,7 @@
 
 #include "arena.h"
 #include "classify.h"
-
-struct hud_symbolizer;
+#include "htab.h"
 
 /* What an event measured. Off-CPU intervals are split by why the thread was off-CPU. */
 enum hud_category {
@@ -183,26 +182,19 @@ struct hud_profile {
 
 	struct hud_stack *stacks;
 	size_t nr_stacks, cap_stacks;
-	uint32_t *index; /* open addressing over stacks, 0 = empty, else stack index + 1 */
-	size_t index_cap;
+	struct hud_htab stack_index;
 
 	/* Unique addresses, and the symbolized frames they expand to (profile__symbolize()). */
 	struct hud_loc *locs;
 	size_t nr_locs, cap_locs;
-	uint32_t *loc_index; /* open addressing over locs, like index */
-	size_t loc_index_cap;
+	struct hud_htab loc_index;
 	struct hud_sym_frame *frames;
 	size_t nr_frames, cap_frames;
-	uint8_t *frame_flags;	/* per frame: what roles, idleness and reasons look for */
+	uint8_t *frame_flags;	/* per frame: enum hud_frame_flag bits (classify.h) */
 	struct hud_arena arena; /* the stacks' locs and frame_ids arrays */
 
 	uint64_t samples, offcpu_events, lost;
 	double duration_s; /* sum over sources of the (filtered) recorded time */
-
-	/* Set before profile__symbolize(): name prefixes that count as user code (--user). */
-	const char *const *user_prefixes;
-	size_t nr_user_prefixes;
-	int no_demangle; /* show raw symbols; roles and classes still use demangled names */
 
 	/* Frame statistics from profile__symbolize(). */
 	uint64_t frames_total, frames_symbolized;
@@ -219,9 +211,6 @@ struct hud_profile {
  */
 int profile__load(struct hud_profile *p, const char *path, const struct hud_filter *f, char *err,
 		  size_t err_size);
-
-/* Symbolize, classify and assign roles to every unique stack. Returns 0 or -errno. */
-int profile__symbolize(struct hud_profile *p, struct hud_symbolizer *s);
 
 /* Callback of profile__replay(): one event and the (symbolized) stack it belongs to. */
 struct hud_event {
@@ -250,8 +239,14 @@ static inline const struct hud_sym_frame *profile__frame(const struct hud_profil
 /* Value of a META key of the first source, or NULL. */
 const char *profile__meta(const struct hud_profile *p, const char *key);
 
+/* Value of a META key of source @src, or NULL. */
+const char *profile__source_meta(const struct hud_profile *p, uint16_t src, const char *key);
+
 /* Latest known name of a thread, or NULL. */
 const char *profile__thread_name(const struct hud_profile *p, uint16_t src, uint32_t tid);
+
+/* Room for @n frame or loc indices that live as long as @p, or NULL. */
+uint32_t *profile__alloc_ids(struct hud_profile *p, size_t n);
 
 void profile__free(struct hud_profile *p);
 

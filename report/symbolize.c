@@ -26,58 +26,14 @@
 #include <unistd.h>
 
 #include <dwarf.h>
-#include <elfutils/libdw.h>
-#include <elfutils/libdwelf.h>
-#include <elfutils/libdwfl.h>
-#include <gelf.h>
 
 #include "demangle.h"
-#include "arena.h"
-#include "symbolize.h"
+#include "symbolize-int.h"
 #include "util.h"
 
-#define BUILD_ID_MAX	32
 #define MAX_INLINE	64  /* inline depth kept per address; deeper ones are dropped */
 #define MAX_DIE_NESTING 128 /* recursion bound against malformed DWARF */
 #define ARENA_CHUNK	(64 << 10)
-#define DELETED_SUFFIX	" (deleted)"
-
-struct str_slot {
-	const char *str;
-	uint64_t hash;
-};
-
-struct addr_slot {
-	uint64_t offset;
-	const struct hud_frame *frames;
-	uint32_t dso_id;
-	int32_t nr;
-	uint8_t is_ret;
-	uint8_t used;
-};
-
-/* PT_LOAD segment: file offsets [offset, offset + filesz) are mapped at vaddr. */
-struct load_seg {
-	uint64_t offset, filesz, vaddr;
-};
-
-/* PC range [lo, hi) of a concrete function, in DWARF addresses. */
-struct fn_range {
-	Dwarf_Addr lo, hi;
-	Dwarf_Die die;
-};
-
-struct cu_funcs {
-	Dwarf_Off cu_offset;
-	struct fn_range *ranges; /* sorted by lo */
-	size_t nr;
-};
-
-/* PC range [lo, hi) of a compilation unit, in DWARF addresses: the CU index. */
-struct cu_range {
-	Dwarf_Addr lo, hi;
-	Dwarf_Off cu_offset; /* of the CU DIE */
-};
 
 /*
  * Function ranges and CU ranges both start with [lo, hi) and are kept sorted by lo: one
@@ -126,106 +82,6 @@ static ssize_t addr_range_find(const void *base, size_t n, size_t size, Dwarf_Ad
 	return -1;
 }
 
-struct hud_dso {
-	struct hud_symbolizer *sym;
-	const char *path; /* interned */
-	uint8_t build_id[BUILD_ID_MAX];
-	size_t build_id_size;
-	uint64_t hash;
-	uint32_t id;
-	enum hud_dso_status status;
-	int verified;
-
-	Dwfl *dwfl;
-	Dwfl_Module *mod;
-	GElf_Addr bias;		    /* Dwfl address = ELF vaddr + bias */
-	Dwarf *dwarf;		    /* NULL: symbol table only */
-	Dwarf_Addr dwbias;	    /* Dwfl address = DWARF address + dwbias */
-	struct cu_range *cu_ranges; /* sorted by lo; built on the first CU libdw cannot find */
-	size_t nr_cu_ranges;
-	int cu_ranges_built;
-
-	struct load_seg *segs;
-	size_t nr_segs;
-	struct cu_funcs *cus; /* sorted by cu_offset */
-	size_t nr_cus, cap_cus;
-};
-
-struct hud_symbolizer {
-	int no_demangle;
-	const char *last_raw; /* raw name behind the last symbolizer__func_name() result */
-	char *symfs;
-	char **dirs; /* --debug-dir ones, then the defaults */
-	size_t nr_dirs;
-	char *debuginfo_path; /* the same for libdwfl, ':'-separated */
-	Dwfl_Callbacks callbacks;
-	int err; /* sticky -ENOMEM from a helper that returns a pointer */
-
-	struct hud_arena arena;
-
-	struct str_slot *strs;
-	size_t strs_cap, strs_nr;
-
-	struct addr_slot *addrs;
-	size_t addrs_cap, addrs_nr;
-
-	struct hud_dso **dsos;
-	size_t nr_dsos, cap_dsos;
-	uint32_t *dso_slots; /* index + 1 into dsos, 0 = empty */
-	size_t dso_slots_cap;
-};
-
-/* Add @dir to the search list (copied). 0 or -ENOMEM. */
-static int symbolizer__add_dir(struct hud_symbolizer *s, const char *dir)
-{
-	char **dirs = realloc(s->dirs, (s->nr_dirs + 1) * sizeof(*dirs));
-
-	if (!dirs)
-		return -ENOMEM;
-	s->dirs = dirs;
-	s->dirs[s->nr_dirs] = strdup(dir);
-	if (!s->dirs[s->nr_dirs])
-		return -ENOMEM;
-	s->nr_dirs++;
-	return 0;
-}
-
-/* Search directories and libdwfl's equivalent ("" then the directories, ':'-separated). */
-static int symbolizer__setup_dirs(struct hud_symbolizer *s, const struct hud_symbolizer_opts *o)
-{
-	const char *home = getenv("HOME");
-	char buf[4096];
-	size_t i, len = 0;
-
-	for (i = 0; o && i < o->nr_debug_dirs; i++)
-		if (symbolizer__add_dir(s, o->debug_dirs[i]))
-			return -ENOMEM;
-	if (home && *home) {
-		snprintf(buf, sizeof(buf), "%s/.debug", home);
-		if (symbolizer__add_dir(s, buf))
-			return -ENOMEM;
-	}
-	if (symbolizer__add_dir(s, "/usr/lib/debug"))
-		return -ENOMEM;
-	/* libdwfl: an empty entry is the binary's own directory (for .gnu_debuglink). */
-	for (i = 0; i < s->nr_dirs; i++)
-		len += strlen(s->dirs[i]) + 1;
-	s->debuginfo_path = malloc(len + 2);
-	if (!s->debuginfo_path)
-		return -ENOMEM;
-	strcpy(s->debuginfo_path, ":");
-	for (i = 0; i < s->nr_dirs; i++) {
-		strcat(s->debuginfo_path, s->dirs[i]);
-		if (i + 1 < s->nr_dirs)
-			strcat(s->debuginfo_path, ":");
-	}
-	s->callbacks.find_elf = dwfl_build_id_find_elf;
-	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
-	s->callbacks.section_address = dwfl_offline_section_address;
-	s->callbacks.debuginfo_path = &s->debuginfo_path;
-	return 0;
-}
-
 /* ------------------------------------------------------------------------- */
 /* Arena, string interning, hashing                                           */
 
@@ -240,7 +96,7 @@ static void *symbolizer__alloc(struct hud_symbolizer *s, size_t size)
 	return p;
 }
 
-static uint64_t hash_bytes(const void *data, size_t len, uint64_t h)
+uint64_t symbolizer__hash(const void *data, size_t len, uint64_t h)
 {
 	const unsigned char *p = data;
 
@@ -252,55 +108,31 @@ static uint64_t hash_bytes(const void *data, size_t len, uint64_t h)
 	return h;
 }
 
-#define HASH_INIT 0xcbf29ce484222325ull
-
-static int strs__grow(struct hud_symbolizer *s)
+const char *symbolizer__intern(struct hud_symbolizer *s, const char *str)
 {
-	size_t cap = s->strs_cap ? s->strs_cap * 2 : 1024, i;
-	struct str_slot *slots = calloc(cap, sizeof(*slots));
-
-	if (!slots)
-		return -ENOMEM;
-	for (i = 0; i < s->strs_cap; i++) {
-		size_t j;
-
-		if (!s->strs[i].str)
-			continue;
-		for (j = s->strs[i].hash & (cap - 1); slots[j].str; j = (j + 1) & (cap - 1))
-			;
-		slots[j] = s->strs[i];
-	}
-	free(s->strs);
-	s->strs = slots;
-	s->strs_cap = cap;
-	return 0;
-}
-
-/* One copy per distinct string. NULL for NULL, or on ENOMEM (s->err set). */
-static const char *symbolizer__intern(struct hud_symbolizer *s, const char *str)
-{
-	size_t len, i;
-	uint64_t h;
+	struct hud_htab_iter it;
+	size_t len;
 	char *copy;
+	int64_t i;
 
 	if (!str)
 		return NULL;
-	if (2 * (s->strs_nr + 1) > s->strs_cap && strs__grow(s)) {
+	if (hud_htab__reserve(&s->str_index, 1) ||
+	    !HUD_GROW(s->strs, s->cap_strs, s->nr_strs + 1)) {
 		s->err = -ENOMEM;
 		return NULL;
 	}
 	len = strlen(str);
-	h = hash_bytes(str, len, HASH_INIT);
-	for (i = h & (s->strs_cap - 1); s->strs[i].str; i = (i + 1) & (s->strs_cap - 1))
-		if (s->strs[i].hash == h && !strcmp(s->strs[i].str, str))
-			return s->strs[i].str;
+	hud_htab__probe(&s->str_index, hud_mix64(symbolizer__hash(str, len, HUD_HASH_INIT)), &it);
+	while ((i = hud_htab__next(&s->str_index, &it)) >= 0)
+		if (!strcmp(s->strs[i], str))
+			return s->strs[i];
 	copy = symbolizer__alloc(s, len + 1);
 	if (!copy)
 		return NULL;
 	memcpy(copy, str, len + 1);
-	s->strs[i].str = copy;
-	s->strs[i].hash = h;
-	s->strs_nr++;
+	s->strs[s->nr_strs] = copy;
+	hud_htab__insert(&s->str_index, &it, (uint32_t)s->nr_strs++);
 	return copy;
 }
 
@@ -322,7 +154,10 @@ static const char *symbolizer__intern_path(struct hud_symbolizer *s, const char 
 	return ret;
 }
 
-/* Intern a linkage or symbol name, demangled unless the user asked not to. */
+/*
+ * Intern a linkage or symbol name, demangled: classes and roles are decided on demangled
+ * names (the raw one is kept in s->last_raw for --no-demangle).
+ */
 static const char *symbolizer__func_name(struct hud_symbolizer *s, const char *raw)
 {
 	const char *ret;
@@ -332,8 +167,6 @@ static const char *symbolizer__func_name(struct hud_symbolizer *s, const char *r
 	if (!raw || !*raw)
 		return NULL;
 	s->last_raw = symbolizer__intern(s, raw);
-	if (s->no_demangle)
-		return s->last_raw;
 	dem = hud_demangle(raw);
 	if (!dem)
 		return symbolizer__intern(s, raw);
@@ -359,9 +192,6 @@ struct hud_symbolizer *hud_symbolizer__new(const struct hud_symbolizer_opts *opt
 		return NULL;
 	}
 	/* Fields past opts->sz are from a newer caller's point of view: leave defaults. */
-	if (opts && opts->sz >= offsetof(struct hud_symbolizer_opts, no_demangle) +
-					sizeof(opts->no_demangle))
-		s->no_demangle = opts->no_demangle;
 	if (opts && opts->sz < offsetof(struct hud_symbolizer_opts, nr_debug_dirs) +
 				       sizeof(opts->nr_debug_dirs))
 		opts = NULL; /* an older caller: no search options */
@@ -375,20 +205,6 @@ struct hud_symbolizer *hud_symbolizer__new(const struct hud_symbolizer_opts *opt
 	return s;
 }
 
-static void dso__free(struct hud_dso *d)
-{
-	size_t i;
-
-	if (d->dwfl)
-		dwfl_end(d->dwfl);
-	for (i = 0; i < d->nr_cus; i++)
-		free(d->cus[i].ranges);
-	free(d->cus);
-	free(d->cu_ranges);
-	free(d->segs);
-	free(d);
-}
-
 void hud_symbolizer__free(struct hud_symbolizer *s)
 {
 	size_t i;
@@ -398,9 +214,11 @@ void hud_symbolizer__free(struct hud_symbolizer *s)
 	for (i = 0; i < s->nr_dsos; i++)
 		dso__free(s->dsos[i]);
 	free(s->dsos);
-	free(s->dso_slots);
+	hud_htab__free(&s->dso_index);
 	free(s->addrs);
+	hud_htab__free(&s->addr_index);
 	free(s->strs);
+	hud_htab__free(&s->str_index);
 	hud_arena_free(&s->arena);
 	for (i = 0; i < s->nr_dirs; i++)
 		free(s->dirs[i]);
@@ -408,353 +226,6 @@ void hud_symbolizer__free(struct hud_symbolizer *s)
 	free(s->debuginfo_path);
 	free(s->symfs);
 	free(s);
-}
-
-/* ------------------------------------------------------------------------- */
-/* Opening a DSO                                                              */
-
-static bool is_pseudo_path(const char *path)
-{
-	/* [vdso], [vsyscall], [heap], //anon, anon_inode:..., relative names: nothing to open */
-	return path[0] != '/' || !strncmp(path, "//anon", 6);
-}
-
-static int load_segs(struct hud_dso *d, Elf *elf)
-{
-	size_t nr, i, n = 0, x;
-
-	if (elf_getphdrnum(elf, &nr))
-		return -EINVAL;
-	d->segs = calloc(nr ? nr : 1, sizeof(*d->segs));
-	if (!d->segs)
-		return -ENOMEM;
-	/* Executable segments first: they win if file ranges ever overlap. */
-	for (x = 0; x < 2; x++) {
-		for (i = 0; i < nr; i++) {
-			GElf_Phdr ph;
-
-			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-				continue;
-			if (!!(ph.p_flags & PF_X) != (x == 0))
-				continue;
-			d->segs[n].offset = ph.p_offset;
-			d->segs[n].filesz = ph.p_filesz;
-			d->segs[n].vaddr = ph.p_vaddr;
-			n++;
-		}
-	}
-	d->nr_segs = n;
-	return 0;
-}
-
-/*
- * Open @path, check that it is the ELF file that was mapped and read its load segments.
- * On HUD_DSO_OK, *fdp is an open descriptor for it.
- */
-static enum hud_dso_status dso__check_file(struct hud_dso *d, const char *path, int *fdp)
-{
-	enum hud_dso_status st = HUD_DSO_BAD_ELF;
-	const void *bid = NULL;
-	Elf *elf = NULL;
-	struct stat sb;
-	GElf_Ehdr eh;
-	ssize_t len;
-	int fd;
-
-	/* O_NONBLOCK: the path may now name a FIFO or a device; do not hang on it. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return HUD_DSO_NOT_FOUND;
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode))
-		goto out;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
-		goto out;
-	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
-		goto out;
-	len = dwelf_elf_gnu_build_id(elf, &bid);
-	if (d->build_id_size) {
-		if (len != (ssize_t)d->build_id_size || memcmp(bid, d->build_id, (size_t)len)) {
-			st = HUD_DSO_BUILD_ID_MISMATCH;
-			goto out;
-		}
-		d->verified = 1;
-	}
-	if (load_segs(d, elf))
-		goto out;
-	st = HUD_DSO_OK;
-out:
-	elf_end(elf);
-	if (st == HUD_DSO_OK)
-		*fdp = fd;
-	else
-		close(fd);
-	return st;
-}
-
-/* True if the module has at least one defined function symbol. */
-static bool module_has_func_syms(Dwfl_Module *mod)
-{
-	int i, n = dwfl_module_getsymtab(mod);
-
-	for (i = 1; i < n; i++) {
-		GElf_Word shndx;
-		GElf_Sym sym;
-
-		if (!dwfl_module_getsym(mod, i, &sym, &shndx))
-			continue;
-		if ((GELF_ST_TYPE(sym.st_info) == STT_FUNC ||
-		     GELF_ST_TYPE(sym.st_info) == STT_GNU_IFUNC) &&
-		    shndx != SHN_UNDEF && sym.st_value)
-			return true;
-	}
-	return false;
-}
-
-/*
- * Try one candidate file. The most telling failure wins: a build-id mismatch says more
- * than a missing file, so *best keeps it.
- */
-static bool try_candidate(struct hud_dso *d, const char *path, int *fd, char **found,
-			  enum hud_dso_status *best)
-{
-	enum hud_dso_status st = dso__check_file(d, path, fd);
-
-	if (st == HUD_DSO_OK) {
-		*found = strdup(path);
-		if (!*found) {
-			close(*fd);
-			*best = HUD_DSO_NOT_FOUND;
-			return true;
-		}
-		*best = st;
-		return true;
-	}
-	if (*best == HUD_DSO_NOT_FOUND || st == HUD_DSO_BUILD_ID_MISMATCH)
-		*best = st;
-	return false;
-}
-
-/* DIR/.build-id/xx/yyyy, then .../yyyy/elf, then .../yyyy.debug (@kind 0, 1, 2). */
-static void build_id_path(char *buf, size_t size, const char *dir, const char *hex, size_t kind)
-{
-	static const char *const suffix[] = {"", "/elf", ".debug"};
-
-	snprintf(buf, size, "%s/.build-id/%.2s/%s%s", dir, hex, hex + 2, suffix[kind]);
-}
-
-/* Find a usable file for @d (see struct hud_symbolizer_opts). */
-static enum hud_dso_status dso__find(struct hud_dso *d, int *fd, char **found)
-{
-	struct hud_symbolizer *s = d->sym;
-	enum hud_dso_status best = HUD_DSO_NOT_FOUND;
-	const char *path = d->path;
-	size_t len = strlen(path), slen = strlen(DELETED_SUFFIX), i, k;
-	char buf[PATH_MAX], hex[2 * BUILD_ID_MAX + 1], *alt = NULL;
-
-	/* A replaced or removed binary: the build-id decides whether the path still fits. */
-	if (d->build_id_size && len > slen && !strcmp(path + len - slen, DELETED_SUFFIX)) {
-		alt = strndup(path, len - slen);
-		if (!alt)
-			return HUD_DSO_NOT_FOUND;
-		path = alt;
-	}
-	if (s->symfs) {
-		snprintf(buf, sizeof(buf), "%s%s", s->symfs, path);
-		if (try_candidate(d, buf, fd, found, &best))
-			goto out;
-	}
-	if (d->build_id_size) {
-		for (k = 0; k < d->build_id_size; k++)
-			snprintf(hex + 2 * k, 3, "%02x", d->build_id[k]);
-		for (i = 0; i < s->nr_dirs; i++) {
-			for (k = 0; k < 2; k++) {
-				build_id_path(buf, sizeof(buf), s->dirs[i], hex, k);
-				if (try_candidate(d, buf, fd, found, &best))
-					goto out;
-			}
-		}
-	}
-	if (try_candidate(d, path, fd, found, &best))
-		goto out;
-	/*
-	 * No binary anywhere: a separate debug file has the symbols and program headers too.
-	 * (With a binary, libdwfl finds the debug file itself, through debuginfo_path.)
-	 */
-	for (i = 0; d->build_id_size && i < s->nr_dirs; i++) {
-		build_id_path(buf, sizeof(buf), s->dirs[i], hex, 2);
-		if (try_candidate(d, buf, fd, found, &best))
-			goto out;
-	}
-out:
-	free(alt);
-	return best;
-}
-
-static enum hud_dso_status dso__open(struct hud_dso *d)
-{
-	enum hud_dso_status st;
-	const char *base;
-	char *path = NULL;
-	int fd = -1;
-
-	if (is_pseudo_path(d->path))
-		return HUD_DSO_NOT_FOUND;
-	st = dso__find(d, &fd, &path);
-	if (st != HUD_DSO_OK)
-		goto out;
-
-	st = HUD_DSO_BAD_ELF;
-	d->dwfl = dwfl_begin(&d->sym->callbacks);
-	if (!d->dwfl) {
-		close(fd);
-		goto out;
-	}
-	base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	dwfl_report_begin(d->dwfl);
-	d->mod = dwfl_report_elf(d->dwfl, base, path, fd, 0, false);
-	if (!d->mod) {
-		/* dwfl_report_elf() consumes the descriptor only on success. */
-		close(fd);
-		goto out;
-	}
-	dwfl_report_end(d->dwfl, NULL, NULL);
-	if (!dwfl_module_getelf(d->mod, &d->bias))
-		goto out;
-	/* Also finds separate debug info (.gnu_debuglink, /usr/lib/debug/.build-id/). */
-	d->dwarf = dwfl_module_getdwarf(d->mod, &d->dwbias);
-	if (!d->dwarf && !module_has_func_syms(d->mod)) {
-		st = HUD_DSO_NO_SYMBOLS;
-		goto out;
-	}
-	st = HUD_DSO_OK;
-out:
-	free(path);
-	return st;
-}
-
-static uint64_t dso_key_hash(const char *path, const uint8_t *build_id, size_t build_id_size)
-{
-	uint64_t h = hash_bytes(path, strlen(path), HASH_INIT);
-
-	h = hash_bytes(&build_id_size, sizeof(build_id_size), h);
-	return hash_bytes(build_id, build_id_size, h);
-}
-
-static int dso_slots__grow(struct hud_symbolizer *s)
-{
-	size_t cap = s->dso_slots_cap ? s->dso_slots_cap * 2 : 64, i, j;
-	uint32_t *slots = calloc(cap, sizeof(*slots));
-
-	if (!slots)
-		return -ENOMEM;
-	for (i = 0; i < s->nr_dsos; i++) {
-		for (j = s->dsos[i]->hash & (cap - 1); slots[j]; j = (j + 1) & (cap - 1))
-			;
-		slots[j] = (uint32_t)i + 1;
-	}
-	free(s->dso_slots);
-	s->dso_slots = slots;
-	s->dso_slots_cap = cap;
-	return 0;
-}
-
-struct hud_dso *hud_symbolizer__dso(struct hud_symbolizer *s, const char *path,
-				    const uint8_t *build_id, size_t build_id_size)
-{
-	static const uint8_t no_build_id[1];
-	struct hud_dso *d;
-	uint64_t h;
-	size_t i;
-
-	if (!path)
-		path = "";
-	if (!build_id || !build_id_size) {
-		build_id = no_build_id; /* memcmp() wants a pointer even for 0 bytes */
-		build_id_size = 0;
-	}
-	if (build_id_size > BUILD_ID_MAX)
-		build_id_size = BUILD_ID_MAX;
-	h = dso_key_hash(path, build_id, build_id_size);
-	if (s->dso_slots_cap) {
-		for (i = h & (s->dso_slots_cap - 1); s->dso_slots[i];
-		     i = (i + 1) & (s->dso_slots_cap - 1)) {
-			d = s->dsos[s->dso_slots[i] - 1];
-			if (d->hash == h && d->build_id_size == build_id_size &&
-			    !memcmp(d->build_id, build_id, build_id_size) && !strcmp(d->path, path))
-				return d;
-		}
-	}
-
-	if (2 * (s->nr_dsos + 1) > s->dso_slots_cap && dso_slots__grow(s))
-		goto enomem;
-	if (s->nr_dsos == s->cap_dsos) {
-		size_t cap = s->cap_dsos ? s->cap_dsos * 2 : 16;
-		struct hud_dso **dsos = realloc(s->dsos, cap * sizeof(*dsos));
-
-		if (!dsos)
-			goto enomem;
-		s->dsos = dsos;
-		s->cap_dsos = cap;
-	}
-	d = calloc(1, sizeof(*d));
-	if (!d)
-		goto enomem;
-	d->sym = s;
-	d->path = symbolizer__intern(s, path);
-	if (!d->path) {
-		free(d);
-		goto enomem;
-	}
-	if (build_id_size)
-		memcpy(d->build_id, build_id, build_id_size);
-	d->build_id_size = build_id_size;
-	d->hash = h;
-	d->id = (uint32_t)s->nr_dsos;
-	d->status = dso__open(d);
-
-	for (i = h & (s->dso_slots_cap - 1); s->dso_slots[i]; i = (i + 1) & (s->dso_slots_cap - 1))
-		;
-	s->dsos[s->nr_dsos++] = d;
-	s->dso_slots[i] = (uint32_t)s->nr_dsos;
-	return d;
-enomem:
-	errno = ENOMEM;
-	return NULL;
-}
-
-enum hud_dso_status hud_dso__status(const struct hud_dso *d)
-{
-	return d->status;
-}
-
-const char *hud_dso__status_str(enum hud_dso_status st)
-{
-	switch (st) {
-	case HUD_DSO_OK:
-		return "ok";
-	case HUD_DSO_NOT_FOUND:
-		return "no binary";
-	case HUD_DSO_BUILD_ID_MISMATCH:
-		return "build-id mismatch";
-	case HUD_DSO_NO_SYMBOLS:
-		return "no symbols";
-	case HUD_DSO_BAD_ELF:
-		return "bad ELF";
-	default:
-		return "unknown";
-	}
-}
-
-const char *hud_dso__path(const struct hud_dso *d)
-{
-	return d->path;
-}
-
-int hud_dso__verified(const struct hud_dso *d)
-{
-	return d->verified;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -773,15 +244,8 @@ static int fn_vec__add_die(struct fn_vec *v, Dwarf_Die *die)
 	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
 		if (hi <= lo)
 			continue;
-		if (v->nr == v->cap) {
-			size_t cap = v->cap ? v->cap * 2 : 64;
-			struct fn_range *r = realloc(v->r, cap * sizeof(*r));
-
-			if (!r)
-				return -ENOMEM;
-			v->r = r;
-			v->cap = cap;
-		}
+		if (!HUD_GROW(v->r, v->cap, v->nr + 1))
+			return -ENOMEM;
 		v->r[v->nr].lo = lo;
 		v->r[v->nr].hi = hi;
 		v->r[v->nr].die = *die;
@@ -846,15 +310,8 @@ static struct cu_funcs *dso__cu_funcs(struct hud_dso *d, Dwarf_Die *cudie)
 	if (lo < d->nr_cus && d->cus[lo].cu_offset == off)
 		return &d->cus[lo];
 
-	if (d->nr_cus == d->cap_cus) {
-		size_t cap = d->cap_cus ? d->cap_cus * 2 : 16;
-		struct cu_funcs *cus = realloc(d->cus, cap * sizeof(*cus));
-
-		if (!cus)
-			return NULL;
-		d->cus = cus;
-		d->cap_cus = cap;
-	}
+	if (!HUD_GROW(d->cus, d->cap_cus, d->nr_cus + 1))
+		return NULL;
 	if (fn_vec__index(&v, cudie, 0)) {
 		free(v.r);
 		return NULL;
@@ -947,15 +404,8 @@ static int dso__index_cus(struct hud_dso *d)
 			/* Empty, or a discarded section's tombstone: no code lives at 0. */
 			if (hi <= lo || lo == 0)
 				continue;
-			if (d->nr_cu_ranges == cap) {
-				size_t ncap = cap ? cap * 2 : 64;
-				struct cu_range *r = realloc(d->cu_ranges, ncap * sizeof(*r));
-
-				if (!r)
-					return -ENOMEM;
-				d->cu_ranges = r;
-				cap = ncap;
-			}
+			if (!HUD_GROW(d->cu_ranges, cap, d->nr_cu_ranges + 1))
+				return -ENOMEM;
 			d->cu_ranges[d->nr_cu_ranges++] = (struct cu_range){
 				.lo = lo, .hi = hi, .cu_offset = dwarf_dieoffset(&cudie)};
 		}
@@ -1139,52 +589,29 @@ static int dso__resolve(struct hud_dso *d, uint64_t file_offset, int is_ret, str
 	return n;
 }
 
-static size_t addr_slot_of(uint32_t dso_id, uint64_t offset, int is_ret, size_t cap)
-{
-	return hud_mix64(offset ^ ((uint64_t)dso_id << 40) ^ ((uint64_t)is_ret << 63)) & (cap - 1);
-}
-
-static int addrs__grow(struct hud_symbolizer *s)
-{
-	size_t cap = s->addrs_cap ? s->addrs_cap * 2 : 4096, i, j;
-	struct addr_slot *slots = calloc(cap, sizeof(*slots));
-
-	if (!slots)
-		return -ENOMEM;
-	for (i = 0; i < s->addrs_cap; i++) {
-		const struct addr_slot *e = &s->addrs[i];
-
-		if (!e->used)
-			continue;
-		for (j = addr_slot_of(e->dso_id, e->offset, e->is_ret, cap); slots[j].used;
-		     j = (j + 1) & (cap - 1))
-			;
-		slots[j] = *e;
-	}
-	free(s->addrs);
-	s->addrs = slots;
-	s->addrs_cap = cap;
-	return 0;
-}
-
 int hud_dso__lookup(struct hud_dso *d, uint64_t file_offset, int is_return_addr,
 		    const struct hud_frame **frames)
 {
 	struct hud_frame buf[MAX_INLINE];
 	struct hud_symbolizer *s = d->sym;
 	struct hud_frame *copy = NULL;
-	struct addr_slot *e;
-	size_t i;
+	struct hud_htab_iter it;
+	struct addr_entry *e;
+	int64_t i;
 	int n;
 
 	*frames = NULL;
 	if (d->status != HUD_DSO_OK)
 		return 0;
 	is_return_addr = !!is_return_addr;
-	if (2 * (s->addrs_nr + 1) > s->addrs_cap && addrs__grow(s))
+	if (hud_htab__reserve(&s->addr_index, 1) ||
+	    !HUD_GROW(s->addrs, s->cap_addrs, s->nr_addrs + 1))
 		return -ENOMEM;
-	for (i = addr_slot_of(d->id, file_offset, is_return_addr, s->addrs_cap); s->addrs[i].used;
-	     i = (i + 1) & (s->addrs_cap - 1)) {
+	hud_htab__probe(
+		&s->addr_index,
+		hud_mix64(file_offset ^ ((uint64_t)d->id << 40) ^ ((uint64_t)is_return_addr << 63)),
+		&it);
+	while ((i = hud_htab__next(&s->addr_index, &it)) >= 0) {
 		e = &s->addrs[i];
 		if (e->dso_id == d->id && e->offset == file_offset && e->is_ret == is_return_addr) {
 			*frames = e->frames;
@@ -1202,14 +629,13 @@ int hud_dso__lookup(struct hud_dso *d, uint64_t file_offset, int is_return_addr,
 			return -ENOMEM;
 		memcpy(copy, buf, (size_t)n * sizeof(*copy));
 	}
-	e = &s->addrs[i];
-	e->used = 1;
+	e = &s->addrs[s->nr_addrs];
 	e->dso_id = d->id;
 	e->offset = file_offset;
 	e->is_ret = (uint8_t)is_return_addr;
 	e->frames = copy;
 	e->nr = n;
-	s->addrs_nr++;
+	hud_htab__insert(&s->addr_index, &it, (uint32_t)s->nr_addrs++);
 	*frames = copy;
 	return n;
 }

@@ -47,8 +47,7 @@ struct hud_symbolizer;
 struct hud_dso;
 
 struct hud_symbolizer_opts {
-	size_t sz;	 /* sizeof(struct hud_symbolizer_opts), libbpf style */
-	int no_demangle; /* report raw (mangled) linkage/symbol names */
+	size_t sz; /* sizeof(struct hud_symbolizer_opts), libbpf style */
 	/*
 	 * Where to look for a binary, in this order, each candidate used only if its build-id
 	 * matches: @symfs + recorded path; for each of @debug_dirs then ~/.debug and

@@ -16,34 +16,6 @@ static const struct colors no_colors = {"", "", "", "", ""};
 static const struct colors ansi_colors = {"\033[1m", "\033[1;33m", "\033[2m", "\033[1;31m",
 					  "\033[0m"};
 
-const char *report__short_path(const char *path, int parts)
-{
-	const char *p;
-	int n = 0;
-
-	if (!path)
-		return "?";
-	for (p = path + strlen(path); p > path; p--) {
-		if (p[-1] == '/' && ++n == parts)
-			return p;
-	}
-	return path;
-}
-
-const char *report__frame_name(const struct hud_sym_frame *f, char *buf, size_t size)
-{
-	if (f->function)
-		return f->function;
-	snprintf(buf, size, "[unknown] %s+0x%llx", report__short_path(f->dso, 1),
-		 (unsigned long long)f->offset);
-	return buf;
-}
-
-int report__category_on(const struct report_opts *o, enum hud_category c, unsigned dflt)
-{
-	return ((o->categories ? o->categories : dflt) >> c) & 1;
-}
-
 static void print_location(FILE *out, const char *file, int line)
 {
 	if (!file)

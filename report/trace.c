@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "output.h"
 #include "u64set.h"
 #include "util.h"
@@ -163,26 +164,6 @@ static void tthread__free(struct tthread *th)
 	th->head = th->tail = NULL;
 }
 
-void report__json_str(FILE *out, const char *s)
-{
-	const unsigned char *c = (const unsigned char *)s, *run = c;
-
-	/* Runs of plain characters in one write: a trace is mostly frame names. */
-	fputc_unlocked('"', out);
-	for (; *c; c++) {
-		if (*c >= 0x20 && *c != '"' && *c != '\\')
-			continue;
-		fwrite_unlocked(run, 1, (size_t)(c - run), out);
-		if (*c < 0x20)
-			fprintf(out, "\\u%04x", *c);
-		else
-			fprintf(out, "\\%c", *c);
-		run = c + 1;
-	}
-	fwrite_unlocked(run, 1, (size_t)(c - run), out);
-	fputc_unlocked('"', out);
-}
-
 static struct tthread *thread_of(struct tctx *t, uint16_t src, uint32_t pid, uint32_t tid)
 {
 	size_t i;
@@ -192,6 +173,7 @@ static struct tthread *thread_of(struct tctx *t, uint16_t src, uint32_t pid, uin
 			return &t->th[i];
 	if (!HUD_GROW(t->th, t->cap, t->nr + 1))
 		return NULL;
+	memset(&t->th[t->nr], 0, sizeof(t->th[t->nr]));
 	t->th[t->nr].src = src;
 	/*
 	 * Each input's timestamps start at 0: were two inputs of the same process to share
@@ -258,54 +240,7 @@ static const char *state_name(const struct tev *e)
 	return e->d_state ? "D" : "S";
 }
 
-/* Writers for the hot path: a trace is hundreds of bytes an event, millions of events. */
-static void put_str(FILE *out, const char *s)
-{
-	fputs_unlocked(s, out);
-}
-
-static void put_u64(FILE *out, uint64_t v)
-{
-	char buf[24], *c = buf + sizeof(buf);
-
-	do {
-		*--c = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	fwrite_unlocked(c, 1, (size_t)(buf + sizeof(buf) - c), out);
-}
-
-static void put_int(FILE *out, int v)
-{
-	if (v < 0) {
-		fputc_unlocked('-', out);
-		put_u64(out, -(uint64_t)v);
-	} else {
-		put_u64(out, (uint64_t)v);
-	}
-}
-
-/*
- * printf("%.3f", ns / 1e6) without floating point when the answer is certain: below 2^50 ns
- * the double is within 2^-23 ms of ns / 1e6, while a value that is not a tie (ns % 1000 !=
- * 500) is at least 1e-6 ms from a rounding boundary, so both round to the same microsecond.
- */
-static void put_ms3(FILE *out, uint64_t ns)
-{
-	uint64_t us = (ns + 500) / 1000;
-
-	if (ns % 1000 == 500 || ns >= 1ull << 50) {
-		fprintf(out, "%.3f", ns / 1e6);
-		return;
-	}
-	put_u64(out, us / 1000);
-	fputc_unlocked('.', out);
-	fputc_unlocked((char)('0' + us / 100 % 10), out);
-	fputc_unlocked((char)('0' + us / 10 % 10), out);
-	fputc_unlocked((char)('0' + us % 10), out);
-}
-
-static void write_event(FILE *out, const struct tctx *t, const struct tthread *th,
+static void write_event(struct jsonw *w, const struct tctx *t, const struct tthread *th,
 			const struct tev *e, uint64_t dur)
 {
 	const struct hud_profile *p = t->p;
@@ -314,77 +249,107 @@ static void write_event(FILE *out, const struct tctx *t, const struct tthread *t
 	char buf[HUD_BLAME_BUF];
 	uint32_t i, n = 0;
 
-	put_str(out, ",\n{\"ph\":\"X\",\"name\":");
-	report__json_str(out, hotspots__blame(p, s, buf, &f));
+	jsonw__break(w);
+	jsonw__begin_object(w);
+	jsonw__key(w, "ph");
+	jsonw__string(w, "X");
+	jsonw__key(w, "name");
+	jsonw__string(w, hotspots__blame(p, s, buf, &f));
+	jsonw__key(w, "cat");
+	jsonw__string(w, hud_category__name(e->cat));
 	/*
 	 * Whole microseconds: ts + dur is then exact in a viewer's floating point, so an event
 	 * that ends where the next begins never seems to overlap it (with three decimals,
 	 * 72453.953 + 0.047 > 72454.0, and speedscope misnests the two).
 	 */
-	put_str(out, ",\"cat\":\"");
-	put_str(out, hud_category__name(e->cat));
-	put_str(out, "\",\"ts\":");
-	put_u64(out, e->start / 1000);
-	put_str(out, ",\"dur\":");
-	put_u64(out, (e->start + dur) / 1000 - e->start / 1000);
-	put_str(out, ",\"pid\":");
-	put_u64(out, th->pid);
-	put_str(out, ",\"tid\":");
-	put_u64(out, th->tid);
-	put_str(out, ",\"args\":{");
-	if (th->worker >= 0) {
-		put_str(out, "\"worker\":");
-		put_int(out, th->worker);
-		put_str(out, ",\"worker_id\":");
-		put_int(out, th->worker);
-		put_str(out, ",");
-	} else {
-		put_str(out, "\"worker\":null,\"worker_id\":null,");
-	}
-	put_str(out, "\"role\":\"");
-	put_str(out, hud_role__name(s->role));
-	put_str(out, "\",\"category\":\"");
-	put_str(out, hud_category__name(e->cat));
-	put_str(out, "\",\"cpu\":");
-	put_u64(out, e->cpu);
-	put_str(out, ",\"state\":\"");
-	put_str(out, state_name(e));
-	put_str(out, "\",\"detection_method\":\"");
-	put_str(out, e->cat == HUD_CAT_CPU ? "cpu_sample" : "sched_switch");
-	put_str(out, "\",\"reason\":");
-	if (s->reason_frame >= 0 && e->cat != HUD_CAT_CPU)
-		report__json_str(out, profile__frame(p, s, (uint32_t)s->reason_frame)->function);
+	jsonw__key(w, "ts");
+	jsonw__uint(w, e->start / 1000);
+	jsonw__key(w, "dur");
+	jsonw__uint(w, (e->start + dur) / 1000 - e->start / 1000);
+	jsonw__key(w, "pid");
+	jsonw__uint(w, th->pid);
+	jsonw__key(w, "tid");
+	jsonw__uint(w, th->tid);
+	jsonw__key(w, "args");
+	jsonw__begin_object(w);
+	jsonw__key(w, "worker");
+	if (th->worker >= 0)
+		jsonw__int(w, th->worker);
 	else
-		put_str(out, "null");
-	put_str(out, ",\"file\":");
-	if (f && f->file)
-		report__json_str(out, f->file);
+		jsonw__null(w);
+	jsonw__key(w, "worker_id");
+	if (th->worker >= 0)
+		jsonw__int(w, th->worker);
 	else
-		put_str(out, "null");
-	put_str(out, ",\"line\":");
+		jsonw__null(w);
+	jsonw__key(w, "role");
+	jsonw__string(w, hud_role__name(s->role));
+	jsonw__key(w, "category");
+	jsonw__string(w, hud_category__name(e->cat));
+	jsonw__key(w, "cpu");
+	jsonw__uint(w, e->cpu);
+	jsonw__key(w, "state");
+	jsonw__string(w, state_name(e));
+	jsonw__key(w, "detection_method");
+	jsonw__string(w, e->cat == HUD_CAT_CPU ? "cpu_sample" : "sched_switch");
+	jsonw__key(w, "reason");
+	jsonw__string(w, s->reason_frame >= 0 && e->cat != HUD_CAT_CPU
+				 ? profile__frame(p, s, (uint32_t)s->reason_frame)->function
+				 : NULL);
+	jsonw__key(w, "file");
+	jsonw__string(w, f ? f->file : NULL);
+	jsonw__key(w, "line");
 	if (f && f->line)
-		put_int(out, f->line);
+		jsonw__int(w, f->line);
 	else
-		put_str(out, "null");
-	put_str(out, ",\"duration_ms\":");
-	put_ms3(out, e->dur ? e->dur : dur);
-	put_str(out, ",\"stack\":[");
+		jsonw__null(w);
+	jsonw__key(w, "duration_ms");
+	jsonw__ns_as_ms(w, e->dur ? e->dur : dur);
+	jsonw__key(w, "stack");
+	jsonw__begin_array(w);
 	for (i = 0; i < s->nr_frames && n < (uint32_t)t->o->max_frames; i++) {
 		const struct hud_sym_frame *fr = profile__frame(p, s, i);
 
 		if (fr->kernel)
 			continue;
-		if (n++)
-			fputc_unlocked(',', out);
-		report__json_str(out, report__frame_name(fr, buf, sizeof(buf)));
+		n++;
+		jsonw__string(w, report__frame_name(fr, buf, sizeof(buf)));
 	}
-	put_str(out, "]}}");
+	jsonw__end_array(w);
+	jsonw__end_object(w);
+	jsonw__end_object(w);
+}
+
+/* A metadata event: {"ph":"M","name":@name,"pid":..,"tid":..,"args":{@key: value}}. */
+static void write_meta(struct jsonw *w, const char *name, uint32_t pid, uint32_t tid,
+		       const char *key, const char *str, uint64_t num)
+{
+	jsonw__break(w);
+	jsonw__begin_object(w);
+	jsonw__key(w, "ph");
+	jsonw__string(w, "M");
+	jsonw__key(w, "name");
+	jsonw__string(w, name);
+	jsonw__key(w, "pid");
+	jsonw__uint(w, pid);
+	jsonw__key(w, "tid");
+	jsonw__uint(w, tid);
+	jsonw__key(w, "args");
+	jsonw__begin_object(w);
+	jsonw__key(w, key);
+	if (str)
+		jsonw__string(w, str);
+	else
+		jsonw__uint(w, num);
+	jsonw__end_object(w);
+	jsonw__end_object(w);
 }
 
 int report__trace(FILE *out, const struct hud_profile *p, const struct report_opts *o)
 {
 	struct tctx t = {.p = p, .o = o};
 	struct u64set named = {0};
+	struct jsonw w;
 	struct tev *ev = NULL;
 	size_t i, j, most = 0;
 	int err, workers = 0;
@@ -406,15 +371,20 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 		goto out;
 	}
 
-	fprintf(out,
-		"{\"displayTimeUnit\":\"ms\",\"otherData\":{\"tool\":\"hud-report %s\"},\n"
-		"\"traceEvents\":[\n",
-		HUD_VERSION);
-	fprintf(out,
-		"{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%u,\"tid\":0,\"args\":{\"name\":",
-		t.nr ? t.th[0].pid : 0);
-	report__json_str(out, profile__meta(p, "target_comm") ?: "target");
-	fputs("}}", out);
+	jsonw__init(&w, out, 0);
+	jsonw__begin_object(&w);
+	jsonw__key(&w, "displayTimeUnit");
+	jsonw__string(&w, "ms");
+	jsonw__key(&w, "otherData");
+	jsonw__begin_object(&w);
+	jsonw__key(&w, "tool");
+	jsonw__string(&w, "hud-report " HUD_VERSION);
+	jsonw__end_object(&w);
+	jsonw__break(&w);
+	jsonw__key(&w, "traceEvents");
+	jsonw__begin_array(&w);
+	write_meta(&w, "process_name", t.nr ? t.th[0].pid : 0, 0, "name",
+		   profile__meta(p, "target_comm") ?: "target", 0);
 	/* Every other process (--all, or another input) is named by its pid and input. */
 	if (t.nr && u64set__add(&named, (uint64_t)t.th[0].pid + 1) < 0)
 		err = -ENOMEM;
@@ -428,12 +398,7 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 		}
 		snprintf(name, sizeof(name), "pid %u (%s)", t.th[i].pid % TRACE_PID_SPAN,
 			 p->sources[t.th[i].src].path);
-		fprintf(out,
-			",\n{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%u,\"tid\":0,"
-			"\"args\":{\"name\":",
-			t.th[i].pid);
-		report__json_str(out, name);
-		fputs("}}", out);
+		write_meta(&w, "process_name", t.th[i].pid, 0, "name", name, 0);
 	}
 	if (err)
 		goto out;
@@ -449,15 +414,8 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 		else
 			snprintf(name, sizeof(name), "%s %s", comm ?: "thread",
 				 hud_role__name(th->role));
-		fprintf(out,
-			",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%u,\"tid\":%u,"
-			"\"args\":{\"name\":",
-			th->pid, th->tid);
-		report__json_str(out, name);
-		fprintf(out,
-			"}},\n{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":%u,"
-			"\"tid\":%u,\"args\":{\"sort_index\":%zu}}",
-			th->pid, th->tid, i);
+		write_meta(&w, "thread_name", th->pid, th->tid, "name", name, 0);
+		write_meta(&w, "thread_sort_index", th->pid, th->tid, "sort_index", NULL, i);
 
 		tthread__unpack(th, ev);
 		qsort(ev, th->nr, sizeof(*ev), cmp_tev);
@@ -486,11 +444,14 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 				}
 				busy_until = e->start + dur;
 			}
-			write_event(out, &t, th, e, dur);
+			write_event(&w, &t, th, e, dur);
 		}
 	}
-	fputs("\n]}\n", out);
-	err = ferror(out) ? -EIO : 0;
+	jsonw__break(&w);
+	jsonw__end_array(&w);
+	jsonw__end_object(&w);
+	fputc('\n', out);
+	err = jsonw__finish(&w);
 out:
 	for (i = 0; i < t.nr; i++)
 		tthread__free(&t.th[i]);

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-/* common/: number parsing, the address lookup shared by hud-record and hud-report. */
+/*
+ * common/: number parsing, the address lookup shared by hud-record and hud-report, the hash
+ * table, the growth helper and the message list.
+ */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "htab.h"
+#include "msgs.h"
 #include "tap.h"
 #include "u64set.h"
 #include "util.h"
@@ -82,11 +88,94 @@ static void t_u64set(void)
 	u64set__free(&s);
 }
 
+/* Keys whose hashes collide on purpose: the table must tell them apart by the user's test. */
+static void t_htab(void)
+{
+	struct hud_htab t = {0};
+	struct hud_htab_iter it;
+	uint64_t keys[5000];
+	size_t n = 0, i;
+	int64_t k;
+	int found, ok = 1;
+
+	hud_htab__probe(&t, 42, &it);
+	check_int(hud_htab__next(&t, &it), ==, -1); /* an empty table answers lookups */
+	for (i = 0; i < 5000; i++) {
+		uint64_t key = i * 2654435761u, hash = i % 7 ? hud_mix64(key) : 99;
+
+		check_int(hud_htab__reserve(&t, 1), ==, 0);
+		hud_htab__probe(&t, hash, &it);
+		found = 0;
+		while ((k = hud_htab__next(&t, &it)) >= 0)
+			found |= keys[k] == key;
+		ok &= !found;
+		keys[n] = key;
+		hud_htab__insert(&t, &it, (uint32_t)n++);
+	}
+	check(ok);
+	check_uint(t.nr, ==, 5000);
+	check_uint(t.cap, >=, 10000);
+	for (i = 0; i < 5000; i++) {
+		uint64_t key = i * 2654435761u, hash = i % 7 ? hud_mix64(key) : 99;
+
+		hud_htab__probe(&t, hash, &it);
+		found = 0;
+		while ((k = hud_htab__next(&t, &it)) >= 0)
+			found += keys[k] == key && (size_t)k == i;
+		ok &= found == 1;
+	}
+	check(ok);
+	check_int(hud_htab__reserve(&t, (size_t)UINT32_MAX + 1), ==, -ENOMEM);
+	hud_htab__free(&t);
+	check(t.slots == NULL && t.cap == 0 && t.nr == 0);
+}
+
+static void t_grow_and_msgs(void)
+{
+	struct hud_msgs m = {0};
+	size_t cap = 0, prev = 0, i;
+	int *a = NULL, ok = 1, steps = 0;
+
+	for (i = 0; i < 100000; i++) {
+		if (!HUD_GROW(a, cap, i + 1)) {
+			ok = 0;
+			break;
+		}
+		a[i] = (int)i;
+		if (cap != prev) {
+			ok &= !prev || cap == prev + prev / 2; /* by half again */
+			prev = cap;
+			steps++;
+		}
+	}
+	check(ok);
+	check_uint(cap, >=, 100000);
+	check_int(steps, <, 30);
+	for (i = 0; i < 100000; i++)
+		ok &= a[i] == (int)i;
+	check(ok);
+	check(!HUD_GROW(a, cap, SIZE_MAX / 2)); /* refused, a and cap untouched */
+	check_uint(cap, ==, prev);
+	free(a);
+
+	check_int(hud_msgs__add(&m, "%s %d", "one", 1), ==, 0);
+	check_int(hud_msgs__add(&m, "two"), ==, 0);
+	check_uint(m.nr, ==, 2);
+	check_str(m.msgs[0], "one 1");
+	hud_msgs__clear(&m);
+	check_uint(m.nr, ==, 0);
+	check_int(hud_msgs__add(&m, "three"), ==, 0);
+	check_str(m.msgs[0], "three");
+	hud_msgs__free(&m);
+}
+
 int main(void)
 {
 	TEST(t_parse_u64(), "hud_parse_u64: bases, junk, signs, bounds, overflow");
 	TEST(t_parse_double(), "hud_parse_double: junk, NaN, bounds");
 	TEST(t_count_le(), "hud_count_le_u64: before, on, between, after, duplicates, empty");
 	TEST(t_u64set(), "u64set: add, duplicates, zero refused, growth, sorted copy");
+	TEST(t_htab(), "hud_htab: empty lookups, colliding hashes told apart, growth, caps");
+	TEST(t_grow_and_msgs(), "HUD_GROW by half again, refuses overflow; hud_msgs");
 	return test_done();
 }
