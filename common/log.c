@@ -34,3 +34,27 @@ void hud_usage_error(const char *fmt, ...)
 	fprintf(stderr, ": see %s --help\n", hud_progname);
 	exit(HUD_EXIT_USAGE);
 }
+
+int hud_common_option(int opt, const char *usage, int *exit_code)
+{
+	*exit_code = -1;
+	switch (opt) {
+	case 'v':
+		hud_verbose++;
+		return 1;
+	case 'h':
+		fputs(usage, stdout);
+		*exit_code = 0;
+		return 1;
+	case 'V':
+		printf("%s %s\n", hud_progname, HUD_VERSION);
+		*exit_code = 0;
+		return 1;
+	case '?':
+		fprintf(stderr, "%s: see %s --help\n", hud_progname, hud_progname);
+		*exit_code = HUD_EXIT_USAGE;
+		return 1;
+	default:
+		return 0;
+	}
+}

@@ -20,6 +20,14 @@ void hud_log(int level, const char *kind, const char *fmt, ...)
 /* "<tool>: error: <what>: see <tool> --help" on stderr, then exit(HUD_EXIT_USAGE). */
 void hud_usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
+/*
+ * The options every tool handles alike, for its getopt_long() loop: -v raises hud_verbose,
+ * -h prints @usage, -V the version, and an option getopt refused ('?') points at --help.
+ * Returns 0 when @opt is none of them; else 1, with *@exit_code the status the tool exits
+ * with now (0 after -h and -V, HUD_EXIT_USAGE after '?'), or -1 to go on (-v).
+ */
+int hud_common_option(int opt, const char *usage, int *exit_code);
+
 #define elog(...) hud_log(0, "error", __VA_ARGS__)
 #define wlog(...) hud_log(0, "warning", __VA_ARGS__)
 #define ilog(...) hud_log(0, NULL, __VA_ARGS__)

@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "msgs.h"
 #include "util.h"
 
-int hud_msgs__add(struct hud_msgs *m, const char *fmt, ...)
+int hud_msgs__add(struct hud_msgs *m, enum hud_msg_level level, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -21,8 +22,23 @@ int hud_msgs__add(struct hud_msgs *m, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return -ENOMEM;
-	m->msgs[m->nr++] = s;
+	m->msgs[m->nr].level = level;
+	m->msgs[m->nr++].text = s;
 	return 0;
+}
+
+void hud_msgs__print(struct hud_msgs *m)
+{
+	static const char *const kinds[] = {
+		[HUD_MSG_ERROR] = "error",
+		[HUD_MSG_WARN] = "warning",
+		[HUD_MSG_INFO] = NULL,
+	};
+	size_t i;
+
+	for (i = 0; i < m->nr; i++)
+		hud_log(0, kinds[m->msgs[i].level], "%s", m->msgs[i].text);
+	hud_msgs__clear(m);
 }
 
 void hud_msgs__clear(struct hud_msgs *m)
@@ -30,7 +46,7 @@ void hud_msgs__clear(struct hud_msgs *m)
 	size_t i;
 
 	for (i = 0; i < m->nr; i++)
-		free(m->msgs[i]);
+		free(m->msgs[i].text);
 	m->nr = 0;
 }
 

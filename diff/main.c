@@ -104,13 +104,58 @@ static int check_comparable(const struct diff_summary *b, const struct diff_summ
 	return 0;
 }
 
+enum {
+	OPT_TOP = REPORT_OPT_FIRST_OWN,
+	OPT_MIN_COUNT,
+	OPT_FAIL_IF,
+};
+
+/* What the command line sets beside the shared options. */
+struct cli {
+	struct diff_render_opts *ro;
+	const char *output;
+	uint64_t min_count;
+	const char **exprs;
+	int nr_exprs;
+};
+
+/* hud-diff's own options; a bad value is a usage error. */
+static void own_option(void *ctx, int opt, const char *arg)
+{
+	static const char *const formats[] = {"text", "json", "markdown", "svg"};
+	struct cli *c = ctx;
+	size_t k;
+
+	switch (opt) {
+	case 'o':
+		if (!*arg)
+			hud_usage_error("empty output path");
+		c->output = arg;
+		break;
+	case 'f':
+		for (k = 0; k < ARRAY_SIZE(formats); k++)
+			if (!strcmp(arg, formats[k]))
+				break;
+		if (k == ARRAY_SIZE(formats))
+			hud_usage_error("unknown format '%s' (text, json, markdown, svg)", arg);
+		c->ro->format = (enum diff_format)k;
+		break;
+	case OPT_TOP:
+		c->ro->top = parse_count(arg, "--top", 100000);
+		break;
+	case OPT_MIN_COUNT:
+		c->min_count = (uint64_t)parse_count(arg, "--min-count", 1000000000);
+		break;
+	case OPT_FAIL_IF:
+		c->exprs[c->nr_exprs++] = arg;
+		break;
+	default:
+		hud_usage_error("unknown option");
+	}
+}
+
 int main(int argc, char **argv)
 {
-	enum {
-		OPT_TOP = REPORT_OPT_FIRST_OWN,
-		OPT_MIN_COUNT,
-		OPT_FAIL_IF,
-	};
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'f'},
@@ -120,70 +165,32 @@ int main(int argc, char **argv)
 		REPORT_SHARED_LONGOPTS,
 		{0},
 	};
-	static const char *const formats[] = {"text", "json", "markdown", "svg"};
 	const char *exprs[argc + 1];
 	struct report_read_opts lo;
 	struct diff_render_opts ro = {.top = 10};
+	struct cli cli = {.ro = &ro, .min_count = 5, .exprs = exprs};
 	struct diff_summary before = {0}, after = {0};
 	struct diff_gate_result *results = NULL;
 	struct diff_result r = {0};
 	struct hud_msgs warn = {0};
 	struct gate *gates = NULL;
 	const char *output = NULL, *no_color = getenv("NO_COLOR");
-	uint64_t min_count = 5;
-	int c, err, ret = DIFF_EXIT_FAILED, nr_exprs = 0, i, failed = 0, want_stacks;
-	size_t k;
+	uint64_t min_count;
+	int err, ret = DIFF_EXIT_FAILED, nr_exprs = 0, i, failed = 0, want_stacks, code;
 	char msg[1024];
 	FILE *out = stdout;
 
 	hud_progname = "hud-diff";
 	report_opts__init(&lo);
-	while ((c = getopt_long(argc, argv, "o:f:" REPORT_SHARED_SHORTOPTS, longopts, NULL)) !=
-	       -1) {
-		err = report_opts__parse(&lo, c, optarg, msg, sizeof(msg));
-		if (err == -EINVAL)
-			hud_usage_error("%s", msg);
-		if (err < 0)
-			hud_usage_error("out of memory");
-		if (err == REPORT_OPT_HELP) {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-		if (err == REPORT_OPT_VERSION) {
-			printf("hud-diff %s\n", HUD_VERSION);
-			return 0;
-		}
-		if (err == REPORT_OPT_DONE)
-			continue;
-		switch (c) {
-		case 'o':
-			if (!*optarg)
-				hud_usage_error("empty output path");
-			output = optarg;
-			break;
-		case 'f':
-			for (k = 0; k < ARRAY_SIZE(formats); k++)
-				if (!strcmp(optarg, formats[k]))
-					break;
-			if (k == ARRAY_SIZE(formats))
-				hud_usage_error("unknown format '%s' (text, json, markdown, svg)",
-						optarg);
-			ro.format = (enum diff_format)k;
-			break;
-		case OPT_TOP:
-			ro.top = parse_count(optarg, "--top", 100000);
-			break;
-		case OPT_MIN_COUNT:
-			min_count = (uint64_t)parse_count(optarg, "--min-count", 1000000000);
-			break;
-		case OPT_FAIL_IF:
-			exprs[nr_exprs++] = optarg;
-			break;
-		default:
-			fprintf(stderr, "hud-diff: see hud-diff --help\n");
-			return DIFF_EXIT_USAGE;
-		}
-	}
+	err = report_opts__getopt(&lo, argc, argv, "o:f:", longopts, usage_text, own_option, &cli,
+				  &code, msg, sizeof(msg));
+	if (err < 0)
+		hud_usage_error("%s", msg);
+	if (err)
+		return code;
+	output = cli.output;
+	min_count = cli.min_count;
+	nr_exprs = cli.nr_exprs;
 	if (argc - optind != 2)
 		hud_usage_error(argc - optind < 2 ? "two inputs needed: BEFORE AFTER (recordings "
 						    "or json summaries)"
@@ -221,9 +228,7 @@ int main(int argc, char **argv)
 
 		msg[0] = '\0';
 		err = summary__load(s, argv[optind + i], &lo, want_stacks, &warn, msg, sizeof(msg));
-		for (k = 0; k < warn.nr; k++)
-			wlog("%s", warn.msgs[k]);
-		hud_msgs__clear(&warn);
+		hud_msgs__print(&warn);
 		if (err) {
 			if (*msg)
 				elog("%s", msg);

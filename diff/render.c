@@ -152,70 +152,47 @@ int diff__text(FILE *out, const struct diff_result *r, const struct diff_render_
 
 /* --- json --------------------------------------------------------------------------- */
 
-static void key_string(struct jsonw *w, const char *key, const char *value)
-{
-	jsonw__key(w, key);
-	jsonw__string(w, value);
-}
-
-static void key_uint(struct jsonw *w, const char *key, uint64_t value)
-{
-	jsonw__key(w, key);
-	jsonw__uint(w, value);
-}
-
-/* @v rounded to a multiple of @unit. */
-static void key_num(struct jsonw *w, const char *key, double v, double unit)
-{
-	jsonw__key(w, key);
-	jsonw__real(w, round(v / unit) * unit);
-}
-
 static void side_json(struct jsonw *w, const struct diff_summary *s)
 {
 	jsonw__begin_object(w);
-	key_string(w, "input", s->name);
-	key_string(w, "target", s->target);
-	key_string(w, "threads", s->threads);
-	key_num(w, "duration_s", s->duration_s, 1e-3);
-	key_uint(w, "workers", s->workers);
-	key_uint(w, "samples", s->samples);
-	key_uint(w, "offcpu_events", s->offcpu_events);
-	key_uint(w, "lost", s->lost);
+	jsonw__kv_string(w, "input", s->name);
+	jsonw__kv_string(w, "target", s->target);
+	jsonw__kv_string(w, "threads", s->threads);
+	jsonw__kv_round(w, "duration_s", s->duration_s, 1e-3);
+	jsonw__kv_uint(w, "workers", s->workers);
+	jsonw__kv_uint(w, "samples", s->samples);
+	jsonw__kv_uint(w, "offcpu_events", s->offcpu_events);
+	jsonw__kv_uint(w, "lost", s->lost);
 	jsonw__end_object(w);
 }
 
 static void row_json(struct jsonw *w, const struct diff_row *row, int is_cat)
 {
 	jsonw__begin_object(w);
-	key_string(w, "category", hud_category__name(row->cat));
+	jsonw__kv_string(w, "category", hud_category__name(row->cat));
 	if (!is_cat) {
-		key_string(w, "function", row->function);
-		key_string(w, "dso", row->dso);
-		key_string(w, "file", row->file);
-		jsonw__key(w, "line");
-		if (row->line)
-			jsonw__int(w, row->line);
-		else
-			jsonw__null(w);
+		jsonw__kv_string(w, "function", row->function);
+		jsonw__kv_string(w, "dso", row->dso);
+		jsonw__kv_string(w, "file", row->file);
+		jsonw__kv_nonzero(w, "line", row->line);
 	}
-	key_uint(w, "before_count", row->before.count);
-	key_uint(w, "after_count", row->after.count);
-	key_num(w, "before_ms", row->before.ms, 1e-3);
-	key_num(w, "after_ms", row->after.ms, 1e-3);
-	key_num(w, "before_ms_per_s", row->before.rate, 1e-3);
-	key_num(w, "after_ms_per_s", row->after.rate, 1e-3);
-	key_num(w, "delta_ms_per_s", row->delta, 1e-3);
+	jsonw__kv_uint(w, "before_count", row->before.count);
+	jsonw__kv_uint(w, "after_count", row->after.count);
+	jsonw__kv_round(w, "before_ms", row->before.ms, 1e-3);
+	jsonw__kv_round(w, "after_ms", row->after.ms, 1e-3);
+	jsonw__kv_round(w, "before_ms_per_s", row->before.rate, 1e-3);
+	jsonw__kv_round(w, "after_ms_per_s", row->after.rate, 1e-3);
+	jsonw__kv_round(w, "delta_ms_per_s", row->delta, 1e-3);
 	if (isinf(row->ratio)) {
 		jsonw__key(w, "ratio");
 		jsonw__null(w);
 	} else {
-		key_num(w, "ratio", row->ratio, 1e-4);
+		jsonw__kv_round(w, "ratio", row->ratio, 1e-4);
 	}
-	key_num(w, "before_share", row->before.share, 1e-6);
-	key_num(w, "after_share", row->after.share, 1e-6);
-	key_num(w, "z", row->z, 1e-3);
-	key_string(w, "verdict", diff_verdict__name(row->verdict));
+	jsonw__kv_round(w, "before_share", row->before.share, 1e-6);
+	jsonw__kv_round(w, "after_share", row->after.share, 1e-6);
+	jsonw__kv_round(w, "z", row->z, 1e-3);
+	jsonw__kv_string(w, "verdict", diff_verdict__name(row->verdict));
 	jsonw__end_object(w);
 }
 
@@ -227,14 +204,14 @@ int diff__json(FILE *out, const struct diff_result *r, const struct diff_render_
 
 	jsonw__init(&w, out, 2);
 	jsonw__begin_object(&w);
-	key_uint(&w, "hud_diff_version", 1);
+	jsonw__kv_uint(&w, "hud_diff_version", 1);
 	jsonw__key(&w, "before");
 	side_json(&w, r->before);
 	jsonw__key(&w, "after");
 	side_json(&w, r->after);
 	jsonw__key(&w, "noise_z");
 	jsonw__real(&w, DIFF_NOISE_Z);
-	key_uint(&w, "min_count", r->min_count);
+	jsonw__kv_uint(&w, "min_count", r->min_count);
 	jsonw__key(&w, "categories");
 	jsonw__begin_array(&w);
 	for (c = 0; c < HUD_CAT_MAX; c++)
@@ -243,9 +220,9 @@ int diff__json(FILE *out, const struct diff_result *r, const struct diff_render_
 	jsonw__key(&w, "verdicts");
 	jsonw__begin_object(&w);
 	for (i = 0; i < DIFF_VERDICT_MAX; i++)
-		key_uint(&w, diff_verdict__name(i), r->nr_verdict[i]);
+		jsonw__kv_uint(&w, diff_verdict__name(i), r->nr_verdict[i]);
 	jsonw__end_object(&w);
-	key_uint(&w, "hidden", r->hidden);
+	jsonw__kv_uint(&w, "hidden", r->hidden);
 	jsonw__key(&w, "hotspots");
 	jsonw__begin_array(&w);
 	for (i = 0; i < r->nr_rows; i++)
@@ -255,10 +232,9 @@ int diff__json(FILE *out, const struct diff_result *r, const struct diff_render_
 	jsonw__begin_array(&w);
 	for (i = 0; i < o->nr_gates; i++) {
 		jsonw__begin_object(&w);
-		key_string(&w, "expr", o->gates[i].expr);
-		jsonw__key(&w, "failed");
-		jsonw__bool(&w, o->gates[i].failed);
-		key_string(&w, "detail", o->gates[i].msg);
+		jsonw__kv_string(&w, "expr", o->gates[i].expr);
+		jsonw__kv_bool(&w, "failed", o->gates[i].failed);
+		jsonw__kv_string(&w, "detail", o->gates[i].msg);
 		jsonw__end_object(&w);
 	}
 	jsonw__end_array(&w);

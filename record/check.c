@@ -3,7 +3,6 @@
  * hud-record --check: one line per requirement, each failure with its fix. With a target,
  * also a one-second trial capture to see how deep its user stacks go (frame pointers).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -19,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "capture.h"
 #include "hud.skel.h"
 #include "hud_events.h"
 #include "log.h"
@@ -27,13 +27,16 @@
 #include "util.h"
 
 static int failures;
+static struct hud_msgs *lines;
 
+/* One line of the verdict: ok (1), FAIL (0) or warn (-1), what was checked, and the fix. */
 static void line(int ok, const char *what, const char *detail, const char *fix)
 {
-	printf("%-5s %-30s %s", ok > 0 ? "ok" : ok == 0 ? "FAIL" : "warn", what, detail);
-	if (ok <= 0 && fix)
-		printf(": %s", fix);
-	putchar('\n');
+	hud_msgs__add(lines, HUD_MSG_INFO, "%-5s %-30s %s%s%s",
+		      ok > 0	? "ok"
+		      : ok == 0 ? "FAIL"
+				: "warn",
+		      what, detail, ok <= 0 && fix ? ": " : "", ok <= 0 && fix ? fix : "");
 	if (ok == 0)
 		failures++;
 }
@@ -124,44 +127,38 @@ static int on_trial_event(void *ctx, void *data, size_t size)
 static void check_capture(pid_t pid)
 {
 	struct record_opts o = {.freq_hz = 99, .threshold_ns = 1000000, .ring_bytes = 1 << 20};
-	struct bpf_link **links = NULL;
-	struct ring_buffer *rb = NULL;
-	struct hud_bpf *skel = NULL;
+	struct capture c = {0};
 	struct trial t = {0};
-	const char *how = NULL;
-	uint32_t tgid = pid;
 	uint64_t end;
 	char detail[128];
-	int err, nr = 0, i;
+	int err;
 
-	record__setup_libbpf();
-	err = record__load_bpf(&skel, &o, &how);
+	capture__setup_libbpf();
+	err = capture__load(&c, &o);
 	if (err) {
 		line(0, "load BPF programs", strerror(-err),
 		     err == -EPERM || err == -EACCES
 			     ? "run as root (or with CAP_BPF and CAP_PERFMON)"
 			     : "run hud-record -v for the verifier log");
-		return;
+		goto cleanup;
 	}
-	snprintf(detail, sizeof(detail), "sched_switch via %s", how);
+	snprintf(detail, sizeof(detail), "sched_switch via %s", c.attach);
 	line(1, "load BPF programs", detail, NULL);
-	err = record__open_perf_events(skel, 99, &links, &nr);
+	err = capture__open_perf_events(&c, 99);
 	line(!err, "perf_event sampling", err ? strerror(-err) : "cpu-clock on every CPU",
 	     "run as root, or lower /proc/sys/kernel/perf_event_paranoid");
 	if (err || !pid)
 		goto cleanup;
-	skel->bss->target_tgids[0] = tgid;
-	skel->bss->nr_targets = 1;
-	err = hud_bpf__attach(skel);
-	rb = err ? NULL
-		 : ring_buffer__new(bpf_map__fd(skel->maps.events), on_trial_event, &t, NULL);
-	if (!rb) {
-		line(0, "trial capture", strerror(err ? -err : errno), "see hud-record -v");
+	capture__set_targets(&c, &pid, 1);
+	err = capture__attach(&c);
+	if (!err)
+		err = capture__open_ring(&c, on_trial_event, &t);
+	if (err) {
+		line(0, "trial capture", strerror(-err), "see hud-record -v");
 		goto cleanup;
 	}
 	for (end = hud_now_ns() + 1000000000ull; hud_now_ns() < end;)
-		ring_buffer__poll(rb, 100);
-	ring_buffer__consume(rb);
+		capture__poll(&c, 100);
 	if (!t.events) {
 		line(-1, "user stacks", "no samples or off-CPU events in 1 s (target idle?)",
 		     "check again under load");
@@ -173,60 +170,59 @@ static void check_capture(pid_t pid)
 	line(t.depth_max >= 5 ? 1 : 0, "user stacks (frame pointers)", detail,
 	     "rebuild with RUSTFLAGS=\"-C force-frame-pointers=yes\"");
 cleanup:
-	ring_buffer__free(rb);
-	for (i = 0; i < nr; i++)
-		bpf_link__destroy(links[i]);
-	free(links);
-	hud_bpf__destroy(skel);
+	capture__free(&c);
+}
+
+struct worker_count {
+	int workers, threads;
+};
+
+static int count_worker(void *ctx, pid_t tid, const char *comm)
+{
+	static const char *const names[] = {"tokio-runtime-w", "tokio-rt-worker"};
+	struct worker_count *c = ctx;
+	size_t k;
+
+	c->threads++;
+	for (k = 0; k < ARRAY_SIZE(names); k++)
+		c->workers += !strcmp(comm, names[k]);
+	return 0;
 }
 
 static void check_workers(pid_t pid)
 {
-	static const char *const names[] = {"tokio-runtime-w", "tokio-rt-worker"};
-	char path[64], comm[16], detail[128];
-	int n = 0, total = 0;
-	struct dirent *de;
-	DIR *dir;
-	size_t k;
+	struct worker_count c = {0};
+	char detail[128];
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
+	if (proc__for_each_thread(pid, count_worker, &c) < 0)
 		return;
-	while ((de = readdir(dir))) {
-		uint64_t tid;
-
-		if (hud_parse_u64(de->d_name, 1, INT_MAX, &tid) ||
-		    proc__comm(pid, (pid_t)tid, comm))
-			continue;
-		total++;
-		for (k = 0; k < ARRAY_SIZE(names); k++)
-			n += !strncmp(comm, names[k], sizeof(comm));
-	}
-	closedir(dir);
-	snprintf(detail, sizeof(detail), "%d of %d threads have Tokio's worker names", n, total);
-	line(n ? 1 : -1, "worker threads", detail,
+	snprintf(detail, sizeof(detail), "%d of %d threads have Tokio's worker names", c.workers,
+		 c.threads);
+	line(c.workers ? 1 : -1, "worker threads", detail,
 	     "custom names or current_thread: hud-report tells workers by their stacks; "
 	     "--workers PREFIX names them");
 }
 
-int record__check(pid_t pid)
+int record__check(pid_t pid, struct hud_msgs *out)
 {
 	char comm[16] = "";
 
+	lines = out;
+	failures = 0;
 	check_kernel();
 	if (pid) {
 		if (proc__comm(pid, 0, comm)) {
 			line(0, "target", "no such process", "check the pid with ps");
 			return RECORD_EXIT_NO_TARGET;
 		}
-		printf("target: %d (%s)\n", pid, comm);
+		hud_msgs__add(out, HUD_MSG_INFO, "target: %d (%s)", pid, comm);
 		check_debug_info(pid);
 		check_workers(pid);
 	}
 	check_capture(pid);
-	printf("%s\n",
-	       failures ? "capture cannot work: fix the FAIL lines above" : "capture can work");
+	hud_msgs__add(out, HUD_MSG_INFO, "%s",
+		      failures ? "capture cannot work: fix the FAIL lines above"
+			       : "capture can work");
 	if (!failures)
 		return RECORD_EXIT_OK;
 	return geteuid() ? RECORD_EXIT_PERM : RECORD_EXIT_FAILED;

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hud_format.h"
 #include "ksyms.h"
 #include "util.h"
 
@@ -94,11 +93,14 @@ static long lookup(const struct ksyms *k, uint64_t addr)
 	return (long)hud_count_le_u64(k->syms, k->nr, sizeof(*k->syms), addr) - 1;
 }
 
-int ksyms__write(struct hud_writer *w, const struct u64set *ips, const char *kallsyms_path)
+int ksyms__resolve(const struct u64set *ips, const char *kallsyms_path,
+		   int (*fn)(void *ctx, uint64_t start, uint64_t end, const char *name,
+			     const char *module),
+		   void *ctx)
 {
 	struct ksyms k = {0};
 	uint64_t *sorted = NULL;
-	size_t i, written = 0;
+	size_t i, n = 0;
 	int err;
 
 	if (!ips->len)
@@ -116,32 +118,20 @@ int ksyms__write(struct hud_writer *w, const struct u64set *ips, const char *kal
 			k.syms[s].used = 1;
 	}
 	for (i = 0; i < k.nr; i++) {
-		struct hud_rec_ksym r;
-		const char *name, *module;
-		size_t j, nl, ml;
-		char buf[400];
+		size_t j;
 
 		if (!k.syms[i].used)
 			continue;
 		/* The extent runs to the next symbol at a higher address. */
 		for (j = i + 1; j < k.nr && k.syms[j].addr == k.syms[i].addr; j++)
 			;
-		r.start = k.syms[i].addr;
-		r.end = j < k.nr ? k.syms[j].addr : r.start + 4096;
-		name = k.pool + k.syms[i].name;
-		module = k.pool + k.syms[i].module;
-		nl = strlen(name);
-		ml = strlen(module);
-		if (nl + ml + 2 > sizeof(buf))
-			continue;
-		memcpy(buf, name, nl + 1);
-		memcpy(buf + nl + 1, module, ml + 1);
-		err = hud_writer__add(w, HUD_REC_KSYM, &r, sizeof(r), buf, nl + ml + 2);
+		err = fn(ctx, k.syms[i].addr, j < k.nr ? k.syms[j].addr : k.syms[i].addr + 4096,
+			 k.pool + k.syms[i].name, k.pool + k.syms[i].module);
 		if (err)
 			goto out;
-		written++;
+		n++;
 	}
-	err = (int)written;
+	err = (int)n;
 out:
 	free(sorted);
 	free(k.syms);

@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "hud_format.h"
 #include "log.h"
 #include "proc.h"
 #include "record.h"
@@ -112,6 +114,89 @@ static void parse_pids(const char *arg, struct record_opts *o)
 		hud_usage_error("invalid pid list '%s'", arg);
 }
 
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+/* One status line on a terminal, rewritten in place at most once a second. */
+static void print_status(const struct record_stats *st, int final)
+{
+	static int shown;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (final) {
+		if (shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\r\033[Khud-record: %.0f s, %llu samples, %llu off-CPU events, %llu lost",
+		st->elapsed_ns / 1e9, (unsigned long long)st->samples,
+		(unsigned long long)st->offcpu, (unsigned long long)st->lost);
+	shown = 1;
+}
+
+/* Record until the duration elapses, every target exits, or a signal stops it. */
+static int record(const struct record_opts *o)
+{
+	struct record_session *s = NULL;
+	struct record_info info;
+	struct record_stats st;
+	struct sigaction sa = {0};
+	uint32_t reason = HUD_FINISH_SIGNAL;
+	uint64_t next_status = 1000000000ull; /* the first after a second, like every other */
+	char err[PATH_MAX + 256];
+	int ret;
+
+	/*
+	 * From the start: a signal that arrives while the programs load must still end in a
+	 * finalized file, not a torn one. A closed stderr or output pipe gives EPIPE to the
+	 * writes, which report it, instead of killing hud-record mid-file.
+	 */
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = record__start(&s, o, &info, err, sizeof(err));
+	if (ret) {
+		elog("%s", err);
+		record__free(s);
+		return ret;
+	}
+	vlog("recording %d process(es) (%s sched_switch, user stacks of long waits at %s, %llu Hz, "
+	     "threshold %.1f ms) into %s",
+	     o->nr_pids, info.attach, info.ustack_hook, (unsigned long long)o->freq_hz,
+	     o->threshold_ns / 1e6, o->output);
+	while (!stop_signal) {
+		ret = record__poll(s, 100, &reason, err, sizeof(err));
+		hud_msgs__print(record__notes(s));
+		if (ret < 0) {
+			elog("%s", err);
+			reason = HUD_FINISH_ERROR;
+			break;
+		}
+		if (ret)
+			break;
+		record__stats(s, &st);
+		if (st.elapsed_ns >= next_status) {
+			print_status(&st, 0);
+			next_status = st.elapsed_ns + 1000000000ull;
+		}
+	}
+	if (stop_signal)
+		reason = HUD_FINISH_SIGNAL;
+	print_status(NULL, 1);
+	ret = record__stop(s, reason);
+	hud_msgs__print(record__notes(s));
+	record__free(s);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_RING = 256, OPT_ALL, OPT_WORKERS, OPT_ARCHIVE, OPT_CHECK };
@@ -139,12 +224,17 @@ int main(int argc, char **argv)
 		.ring_bytes = 8 << 20,
 	};
 	const char *name = NULL;
-	int c, all = 0, check = 0;
+	int c, all = 0, check = 0, code;
 	uint64_t v;
 	double d;
 
 	hud_progname = "hud-record";
 	while ((c = getopt_long(argc, argv, "p:o:d:F:t:g:vhV", longopts, NULL)) != -1) {
+		if (hud_common_option(c, usage_text, &code)) {
+			if (code >= 0)
+				return code;
+			continue;
+		}
 		switch (c) {
 		case 'p':
 			parse_pids(optarg, &o);
@@ -204,18 +294,8 @@ int main(int argc, char **argv)
 						optarg);
 			o.ring_bytes = v;
 			break;
-		case 'v':
-			hud_verbose++;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		case 'V':
-			printf("hud-record %s\n", HUD_VERSION);
-			return 0;
 		default:
-			fprintf(stderr, "hud-record: see hud-record --help\n");
-			return RECORD_EXIT_USAGE;
+			hud_usage_error("unknown option");
 		}
 	}
 	if (optind < argc)
@@ -227,6 +307,9 @@ int main(int argc, char **argv)
 	if (all && !name)
 		hud_usage_error("--all goes with a process NAME");
 	if (check) {
+		struct hud_msgs out = {0};
+		size_t i;
+
 		if (o.nr_pids > 1)
 			hud_usage_error("--check takes one target");
 		/* --check PID, as the usage line has it: a number names a pid, not a process. */
@@ -234,7 +317,11 @@ int main(int argc, char **argv)
 			parse_pids(name, &o);
 		else if (name)
 			resolve_name(name, 0, &o);
-		return record__check(o.nr_pids ? o.pids[0] : 0);
+		c = record__check(o.nr_pids ? o.pids[0] : 0, &out);
+		for (i = 0; i < out.nr; i++)
+			puts(out.msgs[i].text);
+		hud_msgs__free(&out);
+		return c;
 	}
 	if (!name && !o.nr_pids)
 		hud_usage_error("no target: give -p PID or a process name");
@@ -262,5 +349,5 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	return record__run(&o);
+	return record(&o);
 }

@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "hud_format.h"
+#include "elfread.h"
 #include "log.h"
 #include "proc.h"
 #include "util.h"
@@ -153,89 +150,48 @@ int proc__find_by_name(const char *name, struct proc_match *out, int max)
 	return found;
 }
 
-int proc__write_threads(struct hud_writer *w, pid_t pid, uint64_t now_ns,
-			void (*seen)(void *ctx, pid_t tid), void *ctx)
+void proc__info(pid_t pid, struct proc_info *pi)
 {
-	struct hud_rec_thread t;
 	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, pi->exe, sizeof(pi->exe) - 1);
+	pi->exe[n > 0 ? n : 0] = '\0';
+	if (proc__cmdline(pid, pi->cmdline, sizeof(pi->cmdline)) < 0)
+		pi->cmdline[0] = '\0';
+	memset(pi->comm, 0, sizeof(pi->comm));
+	proc__comm(pid, 0, pi->comm);
+}
+
+int proc__for_each_thread(pid_t pid, int (*fn)(void *ctx, pid_t tid, const char *comm), void *ctx)
+{
+	char path[64], comm[HUD_COMM_LEN + 1];
 	struct dirent *de;
-	int n = 0, err = 0;
+	int n = 0, ret = 0;
 	DIR *dir;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	dir = opendir(path);
 	if (!dir)
 		return -errno;
-	while ((de = readdir(dir))) {
+	while (!ret && (de = readdir(dir))) {
 		pid_t tid;
 
 		if (parse_pid(de->d_name, &tid))
 			continue;
-		memset(&t, 0, sizeof(t));
-		t.pid = pid;
-		t.tid = tid;
-		t.time_ns = now_ns;
-		if (proc__comm(pid, tid, t.comm))
+		memset(comm, 0, sizeof(comm));
+		if (proc__comm(pid, tid, comm))
 			continue; /* exited meanwhile */
-		err = hud_writer__add(w, HUD_REC_THREAD, &t, sizeof(t), NULL, 0);
-		if (err)
-			break;
-		if (seen)
-			seen(ctx, tid);
+		ret = fn(ctx, tid, comm);
 		n++;
 	}
 	closedir(dir);
-	return err ? err : n;
-}
-
-int elf__build_id(const char *path, uint8_t *id, size_t size)
-{
-	Elf_Scn *scn = NULL;
-	Elf *elf = NULL;
-	int fd, ret = 0;
-
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		ret = -ENOEXEC;
-		goto cleanup;
-	}
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr shdr;
-		Elf_Data *data;
-		GElf_Nhdr nhdr;
-		size_t off = 0, name_off, desc_off;
-
-		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_NOTE)
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			continue;
-		while ((off = gelf_getnote(data, off, &nhdr, &name_off, &desc_off)) > 0) {
-			if (nhdr.n_type != NT_GNU_BUILD_ID || nhdr.n_namesz != 4 ||
-			    memcmp((char *)data->d_buf + name_off, "GNU", 4))
-				continue;
-			if (nhdr.n_descsz > size) {
-				ret = -E2BIG;
-				goto cleanup;
-			}
-			memcpy(id, (char *)data->d_buf + desc_off, nhdr.n_descsz);
-			ret = (int)nhdr.n_descsz;
-			goto cleanup;
-		}
-	}
-cleanup:
-	elf_end(elf);
-	close(fd);
-	return ret;
+	return ret ? ret : n;
 }
 
 /* Fill m->build_id for a file-backed mapping; failures leave it empty (size 0). */
-static void map_build_id(pid_t pid, struct hud_rec_map *m, const char *path)
+static void map_build_id(pid_t pid, struct proc_map *m)
 {
 	char alt[PATH_MAX + 64];
 	int n;
@@ -243,36 +199,33 @@ static void map_build_id(pid_t pid, struct hud_rec_map *m, const char *path)
 	snprintf(alt, sizeof(alt), "/proc/%d/map_files/%llx-%llx", pid,
 		 (unsigned long long)m->start, (unsigned long long)m->end);
 	n = elf__build_id(alt, m->build_id, sizeof(m->build_id));
-	if (n < 0 && path[0] == '/') {
-		snprintf(alt, sizeof(alt), "/proc/%d/root%s", pid, path);
+	if (n < 0 && m->path[0] == '/') {
+		snprintf(alt, sizeof(alt), "/proc/%d/root%s", pid, m->path);
 		n = elf__build_id(alt, m->build_id, sizeof(m->build_id));
 	}
 	if (n < 0)
-		dlog("no build-id for %s: %s", path, strerror(-n));
+		dlog("no build-id for %s: %s", m->path, strerror(-n));
 	m->build_id_size = n > 0 ? (uint32_t)n : 0;
 }
 
-int proc__write_maps(struct hud_writer *w, pid_t pid, uint64_t now_ns,
-		     void (*seen)(void *ctx, const struct hud_rec_map *m, const char *path),
-		     void *ctx)
+int proc__for_each_exec_map(pid_t pid, int (*fn)(void *ctx, const struct proc_map *m), void *ctx)
 {
 	char path[64], *line = NULL;
 	size_t cap = 0;
-	int n = 0, err = 0;
+	int n = 0, ret = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	while (getline(&line, &cap, f) > 0) {
+	while (!ret && getline(&line, &cap, f) > 0) {
 		unsigned long long start, end, pgoff, inode;
 		unsigned int major, minor;
-		struct hud_rec_map m;
+		struct proc_map m;
 		char perms[8];
 		int pos = 0;
 		char *file;
-		size_t len;
 
 		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &pgoff,
 			   &major, &minor, &inode, &pos) < 7)
@@ -280,27 +233,21 @@ int proc__write_maps(struct hud_writer *w, pid_t pid, uint64_t now_ns,
 		if (perms[2] != 'x')
 			continue;
 		file = line + pos;
-		len = strcspn(file, "\n");
-		file[len] = '\0';
+		file[strcspn(file, "\n")] = '\0';
 		memset(&m, 0, sizeof(m));
-		m.pid = pid;
 		m.start = start;
 		m.end = end;
 		m.pgoff = pgoff;
 		m.inode = inode;
 		m.dev_major = major;
 		m.dev_minor = minor;
-		m.time_ns = now_ns;
+		m.path = file;
 		if (inode && file[0] == '/')
-			map_build_id(pid, &m, file);
-		err = hud_writer__add(w, HUD_REC_MAP, &m, sizeof(m), file, len + 1);
-		if (err)
-			break;
-		if (seen)
-			seen(ctx, &m, file);
+			map_build_id(pid, &m);
+		ret = fn(ctx, &m);
 		n++;
 	}
 	free(line);
 	fclose(f);
-	return err ? err : n;
+	return ret ? ret : n;
 }

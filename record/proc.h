@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* What hud-record reads from /proc: targets, thread names, executable mappings. */
+/*
+ * What hud-record reads from /proc: targets, their executables and command lines, thread
+ * names and executable mappings (with their files' build-ids). Readers only: the records
+ * are written by emit.c.
+ */
 #ifndef HUD_RECORD_PROC_H
 #define HUD_RECORD_PROC_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-struct hud_writer;
-struct hud_rec_map;
+#include "hud_format.h"
 
 struct proc_match {
 	pid_t pid;
@@ -39,27 +43,37 @@ long proc__cmdline(pid_t pid, char *buf, size_t size);
 /* comm of a process or thread (@tid == 0: the process). Returns 0 or -errno. */
 int proc__comm(pid_t pid, pid_t tid, char comm[16]);
 
-/*
- * Write a THREAD record for every thread of @pid. Returns the number of threads or
- * -errno. @seen (optional) is called with each tid so the caller can track it.
- */
-int proc__write_threads(struct hud_writer *w, pid_t pid, uint64_t now_ns,
-			void (*seen)(void *ctx, pid_t tid), void *ctx);
+/* What describes a process: its executable, command line and name. */
+struct proc_info {
+	char exe[PATH_MAX];
+	char cmdline[4096];
+	char comm[HUD_COMM_LEN + 1];
+};
+
+/* Fill @pi for @pid; a field that cannot be read is left empty (the process may be gone). */
+void proc__info(pid_t pid, struct proc_info *pi);
 
 /*
- * Write a MAP record for every executable mapping in /proc/@pid/maps, with the GNU
- * build-id of its file (read through /proc/PID/map_files/ so deleted or replaced files
- * and other mount namespaces work, falling back to /proc/PID/root/PATH).
- * Returns the number of mappings written or -errno.
+ * Call @fn with each thread of @pid and its name, until @fn returns non-zero. Returns the
+ * number of threads seen, @fn's non-zero value, or -errno.
  */
-int proc__write_maps(struct hud_writer *w, pid_t pid, uint64_t now_ns,
-		     void (*seen)(void *ctx, const struct hud_rec_map *m, const char *path),
-		     void *ctx);
+int proc__for_each_thread(pid_t pid, int (*fn)(void *ctx, pid_t tid, const char *comm), void *ctx);
+
+/* An executable mapping of /proc/PID/maps. */
+struct proc_map {
+	uint64_t start, end, pgoff, inode;
+	uint32_t dev_major, dev_minor;
+	uint8_t build_id[HUD_BUILD_ID_MAX];
+	uint32_t build_id_size; /* 0: unknown */
+	const char *path;	/* as /proc shows it ("[vdso]" for special mappings) */
+};
 
 /*
- * Read the GNU build-id note of the ELF file at @path into @id (up to @size bytes).
- * Returns the build-id length, 0 if the file has none, or -errno.
+ * Call @fn with each executable mapping of @pid, with the GNU build-id of its file (read
+ * through /proc/PID/map_files/ so deleted or replaced files and other mount namespaces
+ * work, falling back to /proc/PID/root/PATH), until @fn returns non-zero. Returns the
+ * number of mappings seen, @fn's non-zero value, or -errno.
  */
-int elf__build_id(const char *path, uint8_t *id, size_t size);
+int proc__for_each_exec_map(pid_t pid, int (*fn)(void *ctx, const struct proc_map *m), void *ctx);
 
 #endif /* HUD_RECORD_PROC_H */

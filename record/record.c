@@ -1,149 +1,275 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 /*
- * hud-record's capture: open -> configure -> load -> attach the BPF programs, drain the
- * ring buffer into the .hud writer, finalize on stop. Nothing here symbolizes.
+ * A recording session: what the kernel sends (capture.c) and what /proc says (proc.c),
+ * kept track of (targets.c) and written into the .hud file (emit.c). Nothing here
+ * symbolizes, and nothing prints: errors go back to the caller, the rest into notes.
+ *
+ *	start	load the programs, open the output, write the metadata and every target's
+ *		process, threads and mappings, attach, publish the output under its name
+ *	poll	drain the ring buffer into records; re-read maps that went stale; once a
+ *		second, losses, dead targets and a chunk to disk
+ *	stop	detach, drain, write the final state (names, mappings, the role hint, the
+ *		kernel symbols) and the end marker, close, archive
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <linux/perf_event.h>
 #include <linux/types.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
-
-#include "hud.skel.h"
+#include "archive.h"
+#include "capture.h"
+#include "emit.h"
 #include "hud_events.h"
 #include "hud_format.h"
-#include "log.h"
 #include "ksyms.h"
+#include "log.h"
+#include "output.h"
 #include "proc.h"
 #include "record.h"
 #include "targets.h"
 #include "util.h"
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-struct rec_state {
+struct record_session {
 	const struct record_opts *opts;
+	struct capture cap;
+	struct record_output out;
 	struct hud_writer *w;
 	struct targets ts;
 	struct u64set kips; /* kernel addresses seen, resolved at the end */
+	struct hud_msgs notes;
 	uint64_t samples, offcpu, lost, bad_events;
-	uint64_t *lost_prev; /* per possible CPU */
-	int ncpus;
-	int err; /* first writer error */
+	uint64_t start_ns, deadline_ns, next_tick_ns;
+	int err;     /* first error writing the file (or reading /proc): the recording ends */
+	int stopped; /* record__stop() ran */
 };
 
-/* Bookkeeping for the frames of one event: kernel addresses, mappings hit, dlopen. */
-static void note_stack(struct rec_state *st, uint32_t pid, const __u64 *ips, uint32_t nk,
-		       uint32_t nu)
-{
-	struct target *t = targets__find(&st->ts, pid);
-	uint32_t i;
+/* ---- /proc facts into records ------------------------------------------------------ */
 
-	for (i = 0; i < nk; i++)
-		if (ips[i] && u64set__add(&st->kips, ips[i]) < 0) /* 0 names nothing */
-			st->err = -ENOMEM;
-	if (!t)
-		return;
-	for (i = nk; i < nk + nu; i++)
-		target__note_ip(t, ips[i]);
+struct maps_ctx {
+	struct record_session *s;
+	struct maps_read mr;
+	pid_t pid;
+	uint64_t now_ns;
+};
+
+static int map_seen(void *ctx, const struct proc_map *m)
+{
+	struct maps_ctx *c = ctx;
+	int err = emit__map(c->s->w, (uint32_t)c->pid, c->now_ns, m);
+
+	return err ? err : maps_read__add(&c->mr, m);
+}
+
+/* Re-read the maps of @t and write them. 0 or -errno; a process that is gone is dead. */
+static int reread_maps(struct record_session *s, struct target *t, uint64_t now_ns)
+{
+	struct maps_ctx c = {.s = s, .pid = t->pid, .now_ns = now_ns};
+	int n = proc__for_each_exec_map(t->pid, map_seen, &c);
+
+	if (n >= 0)
+		n = target__maps_read(t, &c.mr, now_ns);
+	maps_read__free(&c.mr);
+	if (n == -ENOENT || n == -ESRCH) {
+		t->alive = 0;
+		return 0;
+	}
+	return n < 0 ? n : 0;
 }
 
 /*
  * Re-read @t's maps if they are stale and the wait is over: soon after frames fell outside
  * the known mappings (dlopen, JIT), while the code is likely still mapped, so that a
  * library loaded, run and closed within a second need not wait for the next tick; soon
- * after an mmap() of code. The wait starts at 0.1 s (targets__reread_maps() lengthens it
+ * after an mmap() of code. The wait starts at 0.1 s (target__maps_read() lengthens it
  * while re-reads change nothing). A process that is gone is left to tick(), which notes
  * the exit.
  */
-static int reread_maps_if_due(struct rec_state *st, struct target *t, uint64_t now)
+static int reread_maps_if_due(struct record_session *s, struct target *t, uint64_t now)
 {
-	uint64_t gap = t->maps_gap_ns ? t->maps_gap_ns : MAPS_REREAD_MIN_NS;
-
-	if (!t->alive || !t->maps_stale || now - t->maps_read_ns < gap ||
-	    now < t->maps_not_before_ns || !proc__alive(t->pid))
+	if (!target__maps_due(t, now) || !proc__alive(t->pid))
 		return 0;
 	dlog("pid %d: code mapped, or a frame outside known mappings: re-reading its maps", t->pid);
-	return targets__reread_maps(&st->ts, t, st->w, now);
+	return reread_maps(s, t, now);
+}
+
+/* Write a THREAD record with @comm and remember the name. 0 or -errno. */
+static int name_thread(struct record_session *s, uint32_t pid, uint32_t tid, uint64_t time_ns,
+		       const char comm[HUD_COMM_LEN])
+{
+	int err = emit__thread(s->w, pid, tid, time_ns, comm);
+
+	return err ? err : targets__named(&s->ts, pid, tid, comm);
+}
+
+/* The first event of a thread born after the start: name it from /proc. 0 or -errno. */
+static int name_new_thread(struct record_session *s, uint32_t pid, uint32_t tid)
+{
+	char comm[HUD_COMM_LEN];
+
+	if (targets__name_state(&s->ts, tid))
+		return 0;
+	if (proc__comm(pid, tid, comm)) {
+		/* Gone already: its exit event names it; do not ask /proc again. */
+		return targets__nameless(&s->ts, tid);
+	}
+	return name_thread(s, pid, tid, hud_now_ns(), comm);
+}
+
+struct threads_ctx {
+	struct record_session *s;
+	pid_t pid;
+	uint64_t now_ns;
+};
+
+static int thread_seen(void *ctx, pid_t tid, const char *comm)
+{
+	struct threads_ctx *c = ctx;
+	char name[HUD_COMM_LEN] = "";
+
+	memcpy(name, comm, strnlen(comm, HUD_COMM_LEN));
+	return name_thread(c->s, (uint32_t)c->pid, (uint32_t)tid, c->now_ns, name);
+}
+
+/*
+ * PROCESS, THREAD and MAP records for every live target (at start and end). Targets that
+ * vanished are marked dead. 0 or -errno.
+ */
+static int snapshot(struct record_session *s, uint64_t now_ns)
+{
+	struct proc_info pi;
+	int i, err, n;
+
+	for (i = 0; i < s->ts.nr; i++) {
+		struct target *t = &s->ts.t[i];
+		struct threads_ctx c = {.s = s, .pid = t->pid, .now_ns = now_ns};
+
+		if (!t->alive)
+			continue;
+		proc__info(t->pid, &pi);
+		err = emit__process(s->w, (uint32_t)t->pid, 0, now_ns, &pi);
+		if (err)
+			return err;
+		n = proc__for_each_thread(t->pid, thread_seen, &c);
+		if (n == -ENOENT || n == -ESRCH) {
+			t->alive = 0;
+			continue;
+		}
+		if (n < 0)
+			return n;
+		err = reread_maps(s, t, now_ns);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int write_meta(struct record_session *s, const struct record_info *info, uint64_t start_rt)
+{
+	const struct record_opts *o = s->opts;
+	char pids[RECORD_MAX_TARGETS * 12] = "";
+	struct proc_info pi;
+	struct utsname u;
+	size_t plen = 0, i;
+	int j, err = 0;
+
+	uname(&u);
+	/* The first target describes the recording; PROCESS records describe them all. */
+	proc__info(o->pids[0], &pi);
+	for (j = 0; j < o->nr_pids; j++)
+		plen += snprintf(pids + plen, sizeof(pids) - plen, "%s%d", j ? "," : "",
+				 o->pids[j]);
+	{
+		const struct {
+			const char *key, *str; /* str, else the number */
+			uint64_t num;
+		} kv[] = {
+			{"hud_version", HUD_VERSION, 0},
+			{"kernel", u.release, 0},
+			{"hostname", u.nodename, 0},
+			{"arch", u.machine, 0},
+			{"start_realtime_ns", NULL, start_rt},
+			{"start_monotonic_ns", NULL, s->start_ns},
+			{"target_pid", NULL, (uint64_t)o->pids[0]},
+			{"target_pids", pids, 0},
+			{"target_exe", pi.exe, 0},
+			{"target_cmdline", pi.cmdline, 0},
+			{"target_comm", pi.comm, 0},
+			{"sample_freq_hz", NULL, o->freq_hz},
+			{"offcpu_threshold_ns", NULL, o->threshold_ns},
+			{"cpus", NULL, (uint64_t)s->cap.ncpus},
+			{"sched_switch_attach", info->attach, 0},
+			{"offcpu_user_stacks", info->ustack_hook, 0},
+			{"sample_kernel_stacks", o->sample_kernel ? "1" : "0", 0},
+		};
+
+		for (i = 0; !err && i < ARRAY_SIZE(kv); i++)
+			err = kv[i].str ? emit__meta(s->w, kv[i].key, kv[i].str)
+					: emit__meta_u64(s->w, kv[i].key, kv[i].num);
+	}
+	return err;
+}
+
+static int write_role_hint(struct record_session *s)
+{
+	char best[HUD_COMM_LEN + 1];
+	const char *source;
+	int err = targets__role_hint(&s->ts, s->opts->workers, best, &source);
+
+	if (!err)
+		err = emit__meta(s->w, "worker_hint", best);
+	return err ? err : emit__meta(s->w, "worker_hint_source", source);
+}
+
+static int ksym_seen(void *ctx, uint64_t start, uint64_t end, const char *name, const char *module)
+{
+	return emit__ksym(ctx, start, end, name, module);
+}
+
+/* ---- kernel events into records ---------------------------------------------------- */
+
+/* Bookkeeping for the frames of one event: kernel addresses, mappings hit, dlopen. */
+static void note_stack(struct record_session *s, const struct emit_stack *e)
+{
+	struct target *t = targets__find(&s->ts, (pid_t)e->pid);
+	uint32_t i;
+
+	for (i = 0; i < e->nr_kernel; i++)
+		if (e->ips[i] && u64set__add(&s->kips, e->ips[i]) < 0) /* 0 names nothing */
+			s->err = -ENOMEM;
+	if (!t)
+		return;
+	for (i = e->nr_kernel; i < e->nr_kernel + e->nr_user; i++)
+		target__note_ip(t, e->ips[i]);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
 {
-	struct rec_state *st = ctx;
+	struct record_session *s = ctx;
 	const struct hud_evt_header *h = data;
-	uint32_t nk, nu;
+	struct emit_stack stk;
 	int err = 0;
 
 	if (size < sizeof(*h))
 		goto bad;
 	switch (h->type) {
-	case HUD_EVT_SAMPLE: {
-		const struct hud_evt_sample *e = data;
-		struct hud_rec_sample r;
-
-		if (size < HUD_EVT_SAMPLE_FIXED)
+	case HUD_EVT_SAMPLE:
+	case HUD_EVT_OFFCPU:
+		err = emit__stack_event(s->w, data, size, &stk);
+		if (err == -EBADMSG)
 			goto bad;
-		nk = e->nr_kernel;
-		nu = e->nr_user;
-		if (nk + nu > HUD_MAX_FRAMES || size < HUD_EVT_SAMPLE_FIXED + (nk + nu) * 8)
-			goto bad;
-		memset(&r, 0, sizeof(r));
-		r.pid = h->pid;
-		r.tid = h->tid;
-		r.time_ns = h->time_ns;
-		r.cpu = h->cpu;
-		r.nr_kernel = nk;
-		r.nr_user = nu;
-		err = hud_writer__add(st->w, HUD_REC_SAMPLE, &r, sizeof(r), e->ips, (nk + nu) * 8);
-		note_stack(st, h->pid, e->ips, nk, nu);
-		st->samples++;
+		if (!err) {
+			note_stack(s, &stk);
+			if (h->type == HUD_EVT_SAMPLE)
+				s->samples++;
+			else
+				s->offcpu++;
+		}
 		break;
-	}
-	case HUD_EVT_OFFCPU: {
-		const struct hud_evt_offcpu *e = data;
-		struct hud_rec_offcpu r;
-
-		if (size < HUD_EVT_OFFCPU_FIXED)
-			goto bad;
-		nk = e->nr_kernel;
-		nu = e->nr_user;
-		if (nk + nu > HUD_MAX_FRAMES || size < HUD_EVT_OFFCPU_FIXED + (nk + nu) * 8)
-			goto bad;
-		memset(&r, 0, sizeof(r));
-		r.pid = h->pid;
-		r.tid = h->tid;
-		r.start_ns = h->time_ns;
-		r.duration_ns = e->duration_ns;
-		r.runq_ns = e->runq_ns;
-		r.cpu = h->cpu;
-		r.state = e->state;
-		r.flags = (e->flags & HUD_EVT_PREEMPTED) ? HUD_OFFCPU_PREEMPTED : 0;
-		r.nr_kernel = nk;
-		r.nr_user = nu;
-		err = hud_writer__add(st->w, HUD_REC_OFFCPU, &r, sizeof(r), e->ips, (nk + nu) * 8);
-		note_stack(st, h->pid, e->ips, nk, nu);
-		st->offcpu++;
-		break;
-	}
 	case HUD_EVT_MMAP: {
-		struct target *t = targets__find(&st->ts, h->pid);
+		struct target *t = targets__find(&s->ts, (pid_t)h->pid);
 
 		/*
 		 * Re-read now if the wait allows: the MAP records then come before every
@@ -152,7 +278,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		 */
 		if (t) {
 			target__mapped_code(t, h->time_ns);
-			err = reread_maps_if_due(st, t, hud_now_ns());
+			err = reread_maps_if_due(s, t, hud_now_ns());
 		}
 		break;
 	}
@@ -162,645 +288,317 @@ static int on_event(void *ctx, void *data, size_t size)
 
 		if (size < sizeof(*e))
 			goto bad;
-		if (h->type == HUD_EVT_COMM)
-			err = targets__rename(&st->ts, st->w, h->pid, h->tid, h->time_ns, e->comm);
-		else
-			err = targets__exit_thread(&st->ts, st->w, h->pid, h->tid, h->time_ns,
-						   e->comm);
+		/* A thread exiting under a name is named only if it had none. */
+		if (h->type == HUD_EVT_COMM || targets__name_state(&s->ts, h->tid) != 1)
+			err = name_thread(s, h->pid, h->tid, h->time_ns, e->comm);
 		break;
 	}
 	default:
 		goto bad;
 	}
 	if (err) {
-		st->err = err;
+		s->err = err;
 		return err; /* stops ring_buffer__poll() */
 	}
-	/* First event from a thread born after the start: name it. */
-	err = targets__name_thread(&st->ts, st->w, h->pid, h->tid);
-	if (err && !st->err)
-		st->err = err;
-	return st->err;
+	err = name_new_thread(s, h->pid, h->tid);
+	if (err && !s->err)
+		s->err = err;
+	return s->err;
 bad:
 	/* Cannot happen unless bpf/ and record/ disagree; count rather than trust it. */
-	st->bad_events++;
+	s->bad_events++;
 	return 0;
 }
 
-/* Append LOST records for the counters that moved since the last call. */
-static int write_lost(struct rec_state *st, struct hud_bpf *skel)
+static int lost_seen(void *ctx, int cpu, uint64_t n)
 {
-	uint64_t vals[st->ncpus];
-	uint32_t zero = 0;
-	int cpu, err;
+	struct record_session *s = ctx;
 
-	err = bpf_map__lookup_elem(skel->maps.lost, &zero, sizeof(zero), vals, sizeof(vals), 0);
-	if (err)
-		return err;
-	for (cpu = 0; cpu < st->ncpus; cpu++) {
-		struct hud_rec_lost l = {0};
+	s->lost += n;
+	return emit__lost(s->w, hud_now_ns(), (uint32_t)cpu, n);
+}
 
-		if (vals[cpu] <= st->lost_prev[cpu])
+/* Once a second: losses, dead targets, and a chunk to disk. */
+static int tick(struct record_session *s, uint64_t now)
+{
+	int i, err;
+
+	err = capture__lost(&s->cap, lost_seen, s);
+	for (i = 0; !err && i < s->ts.nr; i++) {
+		struct target *t = &s->ts.t[i];
+
+		if (!t->alive || proc__alive(t->pid))
 			continue;
-		l.time_ns = hud_now_ns();
-		l.cpu = cpu;
-		l.count = vals[cpu] - st->lost_prev[cpu];
-		st->lost += l.count;
-		st->lost_prev[cpu] = vals[cpu];
-		err = hud_writer__add(st->w, HUD_REC_LOST, &l, sizeof(l), NULL, 0);
-		if (err)
-			return err;
+		t->alive = 0;
+		err = hud_msgs__add(&s->notes, HUD_MSG_INFO,
+				    "process %d exited; its data is kept%s", t->pid,
+				    s->ts.nr > 1 ? ", recording the others" : "");
+		if (!err)
+			err = emit__process(s->w, (uint32_t)t->pid, HUD_PROCESS_EXITED, now, NULL);
 	}
-	return 0;
+	/* A chunk per second bounds what a kill -9 can lose. */
+	return err ? err : hud_writer__flush(s->w);
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG && hud_verbose < 2)
-		return 0;
-	if (level == LIBBPF_INFO && hud_verbose < 1)
-		return 0;
-	/* libbpf warns about what it tries and falls back from; keep those under -v. */
-	if (level == LIBBPF_WARN && hud_verbose < 1)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
-
-void record__setup_libbpf(void)
-{
-	libbpf_set_print(libbpf_print);
-}
-
-/*
- * Deferred user stacks are taken at the rseq_update tracepoint when the kernel has it: it
- * fires only for threads coming back from a context switch. sys_exit, the fallback, runs
- * for every system call of the machine. HUD_RECORD_NO_RSEQ=1 forces it (tests).
- */
-static bool kernel_has_rseq_tp(void)
-{
-	struct btf *vmlinux;
-	bool found;
-
-	if (getenv("HUD_RECORD_NO_RSEQ"))
-		return false;
-	vmlinux = btf__load_vmlinux_btf();
-	if (!vmlinux)
-		return false;
-	found = btf__find_by_name_kind(vmlinux, "btf_trace_rseq_update", BTF_KIND_TYPEDEF) > 0;
-	btf__free(vmlinux);
-	return found;
-}
-
-/*
- * syscalls:sys_enter_mmap needs CONFIG_FTRACE_SYSCALLS and tracefs. Without it, new code
- * is still noticed by its frames, unless it is mapped where unloaded code was.
- */
-static bool kernel_has_mmap_tp(void)
-{
-	static const char *const paths[] = {
-		"/sys/kernel/tracing/events/syscalls/sys_enter_mmap",
-		"/sys/kernel/debug/tracing/events/syscalls/sys_enter_mmap",
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(paths); i++)
-		if (!access(paths[i], F_OK))
-			return true;
-	vlog("no syscalls:sys_enter_mmap tracepoint: code mapped over unloaded code is missed");
-	return false;
-}
-
-/*
- * Load the skeleton with tp_btf programs, or with raw_tp ones when the kernel refuses
- * those (no BTF for the tracepoint, old kernel). Returns 0 or -errno; *how names the pick.
- */
-int record__load_bpf(struct hud_bpf **out, const struct record_opts *o, const char **how)
-{
-	static const char *const kinds[] = {"tp_btf", "raw_tp"};
-	struct hud_bpf *skel = NULL;
-	int i, err = -ENOENT;
-	bool rseq = kernel_has_rseq_tp(), has_mmap_tp = kernel_has_mmap_tp();
-
-	for (i = 0; i < 2; i++) {
-		int btf = i == 0;
-
-		/* HUD_RECORD_NO_BTF=1: the raw_tp flavour, as on a kernel without tp_btf (tests). */
-		if (btf && (access("/sys/kernel/btf/vmlinux", R_OK) || getenv("HUD_RECORD_NO_BTF")))
-			continue;
-		skel = hud_bpf__open();
-		if (!skel)
-			return -errno;
-		skel->rodata->min_offcpu_ns = o->threshold_ns;
-		skel->rodata->sample_kernel = o->sample_kernel;
-		skel->rodata->offcpu_kernel = true;
-		skel->rodata->wakeup_bytes = o->ring_bytes / 4;
-		bpf_map__set_max_entries(skel->maps.events, o->ring_bytes);
-		/* Each tracepoint has a tp_btf and a raw_tp flavour: load one of them. */
-		bpf_program__set_autoload(skel->progs.hud_switch_btf, btf);
-		bpf_program__set_autoload(skel->progs.hud_exit_btf, btf);
-		bpf_program__set_autoload(skel->progs.hud_wakeup_btf, btf);
-		bpf_program__set_autoload(skel->progs.hud_rename_btf, btf);
-		skel->rodata->defer_hook = rseq ? HUD_DEFER_RSEQ : HUD_DEFER_SYS_EXIT;
-		bpf_program__set_autoload(skel->progs.hud_rseq_btf, btf && rseq);
-		bpf_program__set_autoload(skel->progs.hud_sys_exit_btf, btf && !rseq);
-		bpf_program__set_autoload(skel->progs.hud_switch_raw, !btf);
-		bpf_program__set_autoload(skel->progs.hud_exit_raw, !btf);
-		bpf_program__set_autoload(skel->progs.hud_wakeup_raw, !btf);
-		bpf_program__set_autoload(skel->progs.hud_rename_raw, !btf);
-		bpf_program__set_autoload(skel->progs.hud_mmap, has_mmap_tp);
-		err = hud_bpf__load(skel);
-		if (!err) {
-			*out = skel;
-			*how = kinds[i];
-			return 0;
-		}
-		vlog("loading %s programs failed: %s", kinds[i], strerror(-err));
-		hud_bpf__destroy(skel);
-		skel = NULL;
-	}
-	return err;
-}
-
-/* Where the user stack of a long off-CPU interval is taken, for the file and -v. */
-const char *record__user_stack_hook(const struct hud_bpf *skel, const char *how)
-{
-	if (strcmp(how, "tp_btf"))
-		return "switch-out";
-	return skel->rodata->defer_hook == HUD_DEFER_RSEQ ? "rseq_update" : "sys_exit";
-}
-
-int record__open_perf_events(struct hud_bpf *skel, uint64_t freq, struct bpf_link ***links, int *nr)
-{
-	int ncpus = libbpf_num_possible_cpus(), cpu, opened = 0;
-	struct bpf_link **l;
-
-	if (ncpus <= 0)
-		return -EINVAL;
-	l = calloc(ncpus, sizeof(*l));
-	if (!l)
-		return -ENOMEM;
-	*links = l;
-	*nr = ncpus;
-	for (cpu = 0; cpu < ncpus; cpu++) {
-		struct perf_event_attr attr = {
-			.type = PERF_TYPE_SOFTWARE,
-			.config = PERF_COUNT_SW_CPU_CLOCK,
-			.size = sizeof(attr),
-			.freq = 1,
-			.sample_freq = freq,
-		};
-		int fd = syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno == ENODEV) /* possible but offline CPU */
-				continue;
-			return -errno;
-		}
-		l[cpu] = bpf_program__attach_perf_event(skel->progs.hud_sample, fd);
-		if (!l[cpu]) {
-			int err = -errno;
-
-			close(fd);
-			return err;
-		}
-		opened++;
-	}
-	return opened ? 0 : -ENODEV;
-}
-
-/*
- * Open the output. A file (or a path that does not exist yet) is written under a temporary
- * name beside it, PATH.tmp-XXXXXX in @tmp, until recording starts (output_publish()): a run
- * that fails before then leaves PATH and PATH.old as they were. Anything else (a pipe,
- * /dev/stdout) is written in place; @tmp is then "".
- */
-static int open_output(const char *path, char *tmp, size_t tmp_size)
-{
-	struct stat sb;
-	int fd, err;
-
-	tmp[0] = '\0';
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-		return fd < 0 ? -errno : fd;
-	}
-	if (snprintf(tmp, tmp_size, "%s.tmp-XXXXXX", path) >= (int)tmp_size) {
-		tmp[0] = '\0';
-		return -ENAMETOOLONG;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
-	if (fd < 0) {
-		err = -errno;
-		tmp[0] = '\0';
-		return err;
-	}
-	/* Under sudo, hand the file to the user who asked for it. */
-	err = hud_chown_to_sudo_user(fd);
-	if (err)
-		vlog("cannot chown %s to the sudo user: %s", path, strerror(-err));
-	return fd;
-}
-
-/*
- * Recording has started: the temporary file takes its name. perf's habit: a previous
- * recording is kept as PATH.old rather than overwritten.
- */
-static int output_publish(const char *path, char *tmp)
-{
-	char old[PATH_MAX];
-	struct stat sb;
-
-	if (!tmp[0])
-		return 0;
-	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-		if (snprintf(old, sizeof(old), "%s.old", path) >= (int)sizeof(old))
-			return -ENAMETOOLONG;
-		if (rename(path, old))
-			return -errno;
-	}
-	if (rename(tmp, path))
-		return -errno;
-	tmp[0] = '\0';
-	return 0;
-}
-
-static int write_meta(struct hud_writer *w, const struct record_opts *o, const char *attach,
-		      const char *ustack_hook, int ncpus, uint64_t start_rt, uint64_t start_mono)
-{
-	char buf[4096], exe[PATH_MAX], comm[17] = "", pids[RECORD_MAX_TARGETS * 12] = "";
-	struct {
-		const char *key;
-		const char *value;
-	} kv[20];
-	struct utsname u;
-	char n[6][32];
-	int i = 0, j, err;
-	size_t plen = 0;
-	ssize_t len;
-
-	uname(&u);
-	/* The first target describes the recording; PROCESS records describe them all. */
-	snprintf(buf, sizeof(buf), "/proc/%d/exe", o->pids[0]);
-	len = readlink(buf, exe, sizeof(exe) - 1);
-	exe[len > 0 ? len : 0] = '\0';
-	proc__comm(o->pids[0], 0, comm);
-	if (proc__cmdline(o->pids[0], buf, sizeof(buf)) < 0)
-		buf[0] = '\0';
-	for (j = 0; j < o->nr_pids; j++)
-		plen += snprintf(pids + plen, sizeof(pids) - plen, "%s%d", j ? "," : "",
-				 o->pids[j]);
-	snprintf(n[0], sizeof(n[0]), "%llu", (unsigned long long)start_rt);
-	snprintf(n[1], sizeof(n[1]), "%llu", (unsigned long long)start_mono);
-	snprintf(n[2], sizeof(n[2]), "%d", o->pids[0]);
-	snprintf(n[3], sizeof(n[3]), "%llu", (unsigned long long)o->freq_hz);
-	snprintf(n[4], sizeof(n[4]), "%llu", (unsigned long long)o->threshold_ns);
-	snprintf(n[5], sizeof(n[5]), "%d", ncpus);
-	kv[i].key = "hud_version", kv[i++].value = HUD_VERSION;
-	kv[i].key = "kernel", kv[i++].value = u.release;
-	kv[i].key = "hostname", kv[i++].value = u.nodename;
-	kv[i].key = "arch", kv[i++].value = u.machine;
-	kv[i].key = "start_realtime_ns", kv[i++].value = n[0];
-	kv[i].key = "start_monotonic_ns", kv[i++].value = n[1];
-	kv[i].key = "target_pid", kv[i++].value = n[2];
-	kv[i].key = "target_pids", kv[i++].value = pids;
-	kv[i].key = "target_exe", kv[i++].value = exe;
-	kv[i].key = "target_cmdline", kv[i++].value = buf;
-	kv[i].key = "target_comm", kv[i++].value = comm;
-	kv[i].key = "sample_freq_hz", kv[i++].value = n[3];
-	kv[i].key = "offcpu_threshold_ns", kv[i++].value = n[4];
-	kv[i].key = "cpus", kv[i++].value = n[5];
-	kv[i].key = "sched_switch_attach", kv[i++].value = attach;
-	kv[i].key = "offcpu_user_stacks", kv[i++].value = ustack_hook;
-	kv[i].key = "sample_kernel_stacks", kv[i++].value = o->sample_kernel ? "1" : "0";
-	for (j = 0; j < i; j++) {
-		err = hud_writer__add_meta(w, kv[j].key, kv[j].value);
-		if (err)
-			return err;
-	}
-	return 0;
-}
+/* ---- the session ------------------------------------------------------------------- */
 
 static int exit_for_errno(int err)
 {
 	return err == -EPERM || err == -EACCES ? RECORD_EXIT_PERM : RECORD_EXIT_FAILED;
 }
 
-/* One status line on a terminal, rewritten in place at most once a second. */
-static void print_status(const struct rec_state *st, uint64_t elapsed_ns, int final)
+static const char *root_hint(int err)
 {
-	static int shown;
+	return err == -EPERM || err == -EACCES
+		       ? ": run hud-record as root (or with CAP_BPF and CAP_PERFMON)"
+		       : "";
+}
 
-	if (!isatty(STDERR_FILENO))
-		return;
-	if (final) {
-		if (shown)
-			fputs("\r\033[K", stderr);
-		return;
+int record__start(struct record_session **sp, const struct record_opts *o, struct record_info *info,
+		  char *err, size_t err_size)
+{
+	struct record_session *s = calloc(1, sizeof(*s));
+	int ret;
+
+	*sp = s;
+	if (!s) {
+		snprintf(err, err_size, "out of memory");
+		return RECORD_EXIT_FAILED;
 	}
-	fprintf(stderr, "\r\033[Khud-record: %.0f s, %llu samples, %llu off-CPU events, %llu lost",
-		elapsed_ns / 1e9, (unsigned long long)st->samples, (unsigned long long)st->offcpu,
-		(unsigned long long)st->lost);
-	shown = 1;
-}
-
-static int reread_stale_maps(struct rec_state *st, uint64_t now)
-{
-	int i, err = 0;
-
-	for (i = 0; !err && i < st->ts.nr; i++)
-		err = reread_maps_if_due(st, &st->ts.t[i], now);
-	return err;
-}
-
-/* Once a second: losses, dead targets, and a chunk to disk. */
-static int tick(struct rec_state *st, struct hud_bpf *skel, uint64_t now)
-{
-	int i, err;
-
-	err = write_lost(st, skel);
-	for (i = 0; !err && i < st->ts.nr; i++) {
-		struct target *t = &st->ts.t[i];
-
-		if (!t->alive)
-			continue;
-		if (!proc__alive(t->pid)) {
-			struct hud_rec_process r = {
-				.pid = t->pid, .flags = HUD_PROCESS_EXITED, .time_ns = now};
-
-			t->alive = 0;
-			ilog("process %d exited; its data is kept%s", t->pid,
-			     st->ts.nr > 1 ? ", recording the others" : "");
-			err = hud_writer__add(st->w, HUD_REC_PROCESS, &r, sizeof(r), "\0\0", 3);
-			continue;
-		}
+	s->opts = o;
+	s->out.fd = -1;
+	capture__setup_libbpf();
+	if (targets__init(&s->ts, o->pids, o->nr_pids)) {
+		snprintf(err, err_size, "out of memory");
+		return RECORD_EXIT_FAILED;
 	}
-	/* A chunk per second bounds what a kill -9 can lose. */
-	return err ? err : hud_writer__flush(st->w);
-}
-
-static int any_alive(const struct targets *ts)
-{
-	int i;
-
-	for (i = 0; i < ts->nr; i++)
-		if (ts->t[i].alive)
-			return 1;
-	return 0;
-}
-
-int record__run(const struct record_opts *o)
-{
-	struct rec_state st = {.opts = o};
-	struct bpf_link **perf_links = NULL;
-	struct ring_buffer *rb = NULL;
-	struct hud_bpf *skel = NULL;
-	struct sigaction sa = {0};
-	uint64_t start_mono, start_rt, deadline = 0, next_tick;
-	const char *attach = NULL;
-	int nr_links = 0, fd = -1, err, i, ret = RECORD_EXIT_FAILED;
-	char tmp_output[PATH_MAX + 16] = "";
-	uint32_t reason = HUD_FINISH_SIGNAL;
-	struct hud_rec_finish fin = {0};
-
-	/*
-	 * From the start: a signal that arrives while the programs load must still end in a
-	 * finalized file, not a torn one. A closed stderr or output pipe gives EPIPE to the
-	 * writes, which report it, instead of killing hud-record mid-file.
-	 */
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	record__setup_libbpf();
-	err = targets__init(&st.ts, o->pids, o->nr_pids);
-	if (err) {
-		elog("out of memory");
-		goto cleanup;
-	}
-	err = record__load_bpf(&skel, o, &attach);
-	if (err) {
-		if (err == -EPERM || err == -EACCES)
-			elog("loading BPF programs: %s: run hud-record as root (or with CAP_BPF "
-			     "and CAP_PERFMON)",
-			     strerror(-err));
+	ret = capture__load(&s->cap, o);
+	if (ret) {
+		if (ret == -EPERM || ret == -EACCES)
+			snprintf(
+				err, err_size,
+				"loading BPF programs: %s: run hud-record as root (or with CAP_BPF "
+				"and CAP_PERFMON)",
+				strerror(-ret));
 		else
-			elog("loading BPF programs failed: %s: rerun with -v to see the verifier "
-			     "log",
-			     strerror(-err));
-		ret = exit_for_errno(err);
-		goto cleanup;
+			snprintf(err, err_size,
+				 "loading BPF programs failed: %s: rerun with -v to see the "
+				 "verifier log",
+				 strerror(-ret));
+		return exit_for_errno(ret);
 	}
-	_Static_assert(RECORD_MAX_TARGETS == HUD_MAX_TARGETS, "target lists differ");
-	/* The programs read the targets from .bss, mapped here: set them before attaching. */
-	for (i = 0; i < o->nr_pids && i < HUD_MAX_TARGETS; i++)
-		skel->bss->target_tgids[i] = (uint32_t)o->pids[i];
-	skel->bss->nr_targets = (uint32_t)i;
-	st.ncpus = libbpf_num_possible_cpus();
-	st.lost_prev = calloc(st.ncpus > 0 ? st.ncpus : 1, sizeof(*st.lost_prev));
-	if (st.ncpus <= 0 || !st.lost_prev) {
-		elog("cannot size per-CPU counters: %s", strerror(ENOMEM));
-		goto cleanup;
-	}
+	capture__set_targets(&s->cap, o->pids, o->nr_pids);
+	info->attach = s->cap.attach;
+	info->ustack_hook = capture__user_stack_hook(&s->cap);
 
-	fd = open_output(o->output, tmp_output, sizeof(tmp_output));
-	if (fd < 0) {
-		elog("cannot create %s: %s: choose another path with -o", o->output, strerror(-fd));
-		ret = RECORD_EXIT_OUTPUT;
-		goto cleanup;
+	ret = output__open(&s->out, o->output);
+	if (ret) {
+		snprintf(err, err_size, "cannot create %s: %s: choose another path with -o",
+			 o->output, strerror(-ret));
+		return RECORD_EXIT_OUTPUT;
 	}
-	st.w = hud_writer__new(fd, NULL);
-	if (!st.w) {
-		elog("cannot write %s: %s", o->output, strerror(errno));
-		ret = RECORD_EXIT_OUTPUT;
-		goto cleanup;
+	s->w = hud_writer__new(s->out.fd, NULL);
+	if (!s->w) {
+		snprintf(err, err_size, "cannot write %s: %s", o->output, strerror(errno));
+		return RECORD_EXIT_OUTPUT;
 	}
-
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &st, NULL);
-	if (!rb) {
-		err = -errno;
-		elog("cannot open the BPF ring buffer: %s", strerror(-err));
-		goto cleanup;
+	ret = capture__open_ring(&s->cap, on_event, s);
+	if (ret) {
+		snprintf(err, err_size, "cannot open the BPF ring buffer: %s", strerror(-ret));
+		return RECORD_EXIT_FAILED;
 	}
 
 	/* Metadata, names and maps first, then attach: the first events can be named. */
-	start_rt = hud_realtime_ns();
-	start_mono = hud_now_ns();
-	err = write_meta(st.w, o, attach, record__user_stack_hook(skel, attach), st.ncpus, start_rt,
-			 start_mono);
-	if (!err)
-		err = targets__snapshot(&st.ts, st.w, start_mono);
-	if (!err)
-		err = hud_writer__flush(st.w);
-	if (err) {
-		elog("writing %s: %s", o->output, strerror(-err));
-		ret = RECORD_EXIT_OUTPUT;
-		goto cleanup;
+	s->start_ns = hud_now_ns();
+	ret = write_meta(s, info, hud_realtime_ns());
+	if (!ret)
+		ret = snapshot(s, s->start_ns);
+	if (!ret)
+		ret = hud_writer__flush(s->w);
+	if (ret) {
+		snprintf(err, err_size, "writing %s: %s", o->output, strerror(-ret));
+		return RECORD_EXIT_OUTPUT;
 	}
-	if (!any_alive(&st.ts)) {
-		elog("the target exited before recording started");
-		ret = RECORD_EXIT_NO_TARGET;
-		goto cleanup;
+	if (!targets__any_alive(&s->ts)) {
+		snprintf(err, err_size, "the target exited before recording started");
+		return RECORD_EXIT_NO_TARGET;
 	}
 
-	err = hud_bpf__attach(skel);
-	if (!err)
-		err = record__open_perf_events(skel, o->freq_hz, &perf_links, &nr_links);
-	if (err) {
-		elog("attaching BPF programs: %s%s", strerror(-err),
-		     err == -EPERM || err == -EACCES
-			     ? ": run hud-record as root (or with CAP_BPF and CAP_PERFMON)"
-			     : "");
-		ret = exit_for_errno(err);
-		goto cleanup;
+	ret = capture__attach(&s->cap);
+	if (!ret)
+		ret = capture__open_perf_events(&s->cap, o->freq_hz);
+	if (ret) {
+		snprintf(err, err_size, "attaching BPF programs: %s%s", strerror(-ret),
+			 root_hint(ret));
+		return exit_for_errno(ret);
 	}
-	err = output_publish(o->output, tmp_output);
-	if (err) {
-		elog("cannot create %s: %s: choose another path with -o", o->output,
-		     strerror(-err));
-		ret = RECORD_EXIT_OUTPUT;
-		goto cleanup;
+	ret = output__publish(&s->out);
+	if (ret) {
+		snprintf(err, err_size, "cannot create %s: %s: choose another path with -o",
+			 o->output, strerror(-ret));
+		return RECORD_EXIT_OUTPUT;
 	}
-
-	vlog("recording %d process(es) (%s sched_switch, user stacks of long waits at %s, %llu Hz, "
-	     "threshold %.1f ms) into %s",
-	     o->nr_pids, attach, record__user_stack_hook(skel, attach),
-	     (unsigned long long)o->freq_hz, o->threshold_ns / 1e6, o->output);
 	if (o->duration_s > 0)
-		deadline = start_mono + (uint64_t)(o->duration_s * 1e9);
-	next_tick = start_mono + 1000000000ull;
-	for (;;) {
-		uint64_t now;
+		s->deadline_ns = s->start_ns + (uint64_t)(o->duration_s * 1e9);
+	s->next_tick_ns = s->start_ns + 1000000000ull;
+	return RECORD_EXIT_OK;
+}
 
-		/*
-		 * BPF wakes us only when the ring fills up (see wakeup_flags()), so poll()
-		 * mostly times out: drain explicitly to keep the file current.
-		 */
-		err = ring_buffer__poll(rb, 100);
-		if (err >= 0 || err == -EINTR)
-			err = ring_buffer__consume(rb);
-		if (st.err)
-			break; /* on_event() failed writing: reported below */
-		if (err < 0 && err != -EINTR) {
-			elog("reading the ring buffer: %s", strerror(-err));
-			reason = HUD_FINISH_ERROR;
-			break;
-		}
-		if (stop_signal) {
-			reason = HUD_FINISH_SIGNAL;
-			break;
-		}
-		now = hud_now_ns();
-		st.err = reread_stale_maps(&st, now);
-		if (st.err)
-			break;
-		if (now >= next_tick) {
-			st.err = tick(&st, skel, now);
-			if (st.err)
-				break;
-			print_status(&st, now - start_mono, 0);
-			next_tick = now + 1000000000ull;
-		}
-		if (deadline && now >= deadline) {
-			reason = HUD_FINISH_DURATION;
-			break;
-		}
-		if (!any_alive(&st.ts)) {
-			reason = HUD_FINISH_TARGET_EXITED;
-			break;
-		}
-		/* Cheap check between ticks so an exit ends the recording promptly. */
-		if (st.ts.nr == 1 && !proc__alive(st.ts.t[0].pid) &&
-		    (st.err = tick(&st, skel, now)))
-			break;
+int record__poll(struct record_session *s, int timeout_ms, uint32_t *reason, char *err,
+		 size_t err_size)
+{
+	uint64_t now;
+	int i, ret;
+
+	*reason = HUD_FINISH_ERROR;
+	ret = capture__poll(&s->cap, timeout_ms);
+	if (s->err)
+		return 1; /* on_event() failed writing: record__stop() reports it */
+	if (ret < 0) {
+		snprintf(err, err_size, "reading the ring buffer: %s", strerror(-ret));
+		return ret;
 	}
-	print_status(&st, 0, 1);
+	now = hud_now_ns();
+	for (i = 0; !s->err && i < s->ts.nr; i++)
+		s->err = reread_maps_if_due(s, &s->ts.t[i], now);
+	if (!s->err && now >= s->next_tick_ns) {
+		s->err = tick(s, now);
+		s->next_tick_ns = now + 1000000000ull;
+	}
+	if (s->err)
+		return 1;
+	if (s->deadline_ns && now >= s->deadline_ns) {
+		*reason = HUD_FINISH_DURATION;
+		return 1;
+	}
+	if (!targets__any_alive(&s->ts)) {
+		*reason = HUD_FINISH_TARGET_EXITED;
+		return 1;
+	}
+	/* Cheap check between ticks so an exit ends the recording promptly. */
+	if (s->ts.nr == 1 && !proc__alive(s->ts.t[0].pid)) {
+		s->err = tick(s, now);
+		if (s->err)
+			return 1;
+	}
+	return 0;
+}
 
+struct hud_msgs *record__notes(struct record_session *s)
+{
+	return &s->notes;
+}
+
+void record__stats(const struct record_session *s, struct record_stats *st)
+{
+	st->samples = s->samples;
+	st->offcpu = s->offcpu;
+	st->lost = s->lost;
+	st->bad_events = s->bad_events;
+	st->elapsed_ns = hud_now_ns() - s->start_ns;
+}
+
+static const char *space_hint(int err)
+{
+	return err == -ENOSPC ? ": free some space or record elsewhere with -o" : "";
+}
+
+int record__stop(struct record_session *s, uint32_t reason)
+{
+	const struct record_opts *o = s->opts;
+	struct hud_rec_finish fin = {0};
+	int err, ret;
+
+	s->stopped = 1;
 	/* Stop the producers, then drain what is left in the ring. */
-	for (i = 0; i < nr_links; i++) {
-		bpf_link__destroy(perf_links[i]);
-		perf_links[i] = NULL;
-	}
-	hud_bpf__detach(skel);
-	if (!st.err)
-		ring_buffer__consume(rb);
-	if (!st.err)
-		st.err = write_lost(&st, skel);
+	capture__detach(&s->cap);
+	if (!s->err)
+		capture__poll(&s->cap, 0);
+	if (!s->err)
+		s->err = capture__lost(&s->cap, lost_seen, s);
 	fin.end_ns = hud_now_ns();
 	/* Names and mappings may have changed (renames, dlopen); kernel frames get names. */
-	if (!st.err)
-		st.err = targets__snapshot(&st.ts, st.w, fin.end_ns);
-	if (!st.err)
-		st.err = targets__write_role_hint(&st.ts, st.w, o->workers);
-	if (!st.err) {
-		err = ksyms__write(st.w, &st.kips, o->kallsyms ? o->kallsyms : "/proc/kallsyms");
+	if (!s->err)
+		s->err = snapshot(s, fin.end_ns);
+	if (!s->err)
+		s->err = write_role_hint(s);
+	if (!s->err) {
+		err = ksyms__resolve(&s->kips, o->kallsyms ? o->kallsyms : "/proc/kallsyms",
+				     ksym_seen, s->w);
 		if (err == -EPERM || err == -ENOENT || err == -EACCES)
-			wlog("kernel frames will be unnamed: cannot read kernel symbols (%s)",
-			     strerror(-err));
+			hud_msgs__add(&s->notes, HUD_MSG_WARN,
+				      "kernel frames will be unnamed: cannot read kernel symbols "
+				      "(%s)",
+				      strerror(-err));
 		else if (err < 0)
-			st.err = err;
+			s->err = err;
 	}
-	if (st.err) {
-		elog("writing %s: %s%s", o->output, strerror(-st.err),
-		     st.err == -ENOSPC ? ": free some space or record elsewhere with -o" : "");
+	if (s->err) {
+		hud_msgs__add(&s->notes, HUD_MSG_ERROR, "writing %s: %s%s", o->output,
+			      strerror(-s->err), space_hint(s->err));
 		reason = HUD_FINISH_ERROR;
 	}
-	fin.samples = st.samples;
-	fin.offcpu = st.offcpu;
-	fin.lost = st.lost;
+	fin.samples = s->samples;
+	fin.offcpu = s->offcpu;
+	fin.lost = s->lost;
 	fin.reason = reason;
-	err = hud_writer__add(st.w, HUD_REC_FINISH, &fin, sizeof(fin), NULL, 0);
+	err = emit__finish(s->w, &fin);
 	if (!err)
-		err = hud_writer__close(st.w);
+		err = hud_writer__close(s->w);
 	else
-		hud_writer__close(st.w);
-	st.w = NULL;
-	if (err && !st.err) {
-		elog("writing %s: %s%s", o->output, strerror(-err),
-		     err == -ENOSPC ? ": free some space or record elsewhere with -o" : "");
-		st.err = err;
+		hud_writer__close(s->w);
+	s->w = NULL;
+	if (err && !s->err) {
+		hud_msgs__add(&s->notes, HUD_MSG_ERROR, "writing %s: %s%s", o->output,
+			      strerror(-err), space_hint(err));
+		s->err = err;
 	}
-	if (!st.err && fsync(fd) && errno != EINVAL && errno != EROFS) {
-		st.err = -errno;
-		elog("writing %s: %s", o->output, strerror(errno));
-	}
-	if (st.bad_events)
-		wlog("%llu malformed events from the kernel were ignored",
-		     (unsigned long long)st.bad_events);
-	ilog("%s: %.1f s, %llu samples, %llu off-CPU events, %llu lost%s", o->output,
-	     (fin.end_ns - start_mono) / 1e9, (unsigned long long)st.samples,
-	     (unsigned long long)st.offcpu, (unsigned long long)st.lost,
-	     st.lost ? " (increase the ring with --ring-size)" : "");
-	if (o->archive && !st.err) {
-		err = targets__archive(&st.ts, o->archive);
-		if (err < 0) {
-			elog("archiving binaries into %s: %s", o->archive, strerror(-err));
-			st.err = err;
-		} else {
-			ilog("archived %d binaries into %s: hud-report --debug-dir %s", err,
-			     o->archive, o->archive);
+	if (!s->err) {
+		err = output__sync(&s->out);
+		if (err) {
+			s->err = err;
+			hud_msgs__add(&s->notes, HUD_MSG_ERROR, "writing %s: %s", o->output,
+				      strerror(-err));
 		}
 	}
-	if (st.err)
-		ret = st.err == -ENOMEM ? RECORD_EXIT_FAILED : RECORD_EXIT_OUTPUT;
+	if (s->bad_events)
+		hud_msgs__add(&s->notes, HUD_MSG_WARN,
+			      "%llu malformed events from the kernel were ignored",
+			      (unsigned long long)s->bad_events);
+	hud_msgs__add(&s->notes, HUD_MSG_INFO,
+		      "%s: %.1f s, %llu samples, %llu off-CPU events, %llu lost%s", o->output,
+		      (fin.end_ns - s->start_ns) / 1e9, (unsigned long long)s->samples,
+		      (unsigned long long)s->offcpu, (unsigned long long)s->lost,
+		      s->lost ? " (increase the ring with --ring-size)" : "");
+	if (o->archive && !s->err) {
+		err = archive__targets(&s->ts, o->archive, &s->notes);
+		if (err < 0) {
+			hud_msgs__add(&s->notes, HUD_MSG_ERROR, "archiving binaries into %s: %s",
+				      o->archive, strerror(-err));
+			s->err = err;
+		} else {
+			hud_msgs__add(&s->notes, HUD_MSG_INFO,
+				      "archived %d binaries into %s: hud-report --debug-dir %s",
+				      err, o->archive, o->archive);
+		}
+	}
+	if (s->err)
+		ret = s->err == -ENOMEM ? RECORD_EXIT_FAILED : RECORD_EXIT_OUTPUT;
 	else
 		ret = reason == HUD_FINISH_ERROR ? RECORD_EXIT_FAILED : RECORD_EXIT_OK;
-
-cleanup:
-	for (i = 0; i < nr_links; i++)
-		bpf_link__destroy(perf_links[i]);
-	free(perf_links);
-	ring_buffer__free(rb);
-	hud_writer__close(st.w);
-	if (fd >= 0)
-		close(fd);
-	/* Failed before recording started: PATH and PATH.old are untouched. */
-	if (tmp_output[0])
-		unlink(tmp_output);
-	hud_bpf__destroy(skel);
-	free(st.lost_prev);
-	targets__free(&st.ts);
-	u64set__free(&st.kips);
 	return ret;
+}
+
+void record__free(struct record_session *s)
+{
+	if (!s)
+		return;
+	capture__free(&s->cap);
+	hud_writer__close(s->w);
+	/* Failed before recording started: PATH and PATH.old are untouched. */
+	output__close(&s->out);
+	targets__free(&s->ts);
+	u64set__free(&s->kips);
+	hud_msgs__free(&s->notes);
+	free(s);
 }

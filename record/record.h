@@ -1,9 +1,18 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/*
+ * A recording session (record.c): start it, poll it until it is over or stopped, stop it.
+ * The session prints nothing: its errors come back in the caller's buffer, what it has to
+ * say meanwhile (a target exited, a warning at the end) as notes, and its counts as
+ * stats. hud-record's main.c runs the loop and prints.
+ */
 #ifndef HUD_RECORD_H
 #define HUD_RECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "msgs.h"
 
 /* hud-record's exit codes (documented in --help and README.md). */
 enum record_exit {
@@ -21,7 +30,7 @@ struct record_opts {
 	pid_t pids[RECORD_MAX_TARGETS];
 	int nr_pids;
 	const char *output;
-	double duration_s; /* 0: until SIGINT/SIGTERM/SIGHUP or every target exits */
+	double duration_s; /* 0: until stopped or every target exits */
 	uint64_t freq_hz;
 	uint64_t threshold_ns;
 	uint64_t ring_bytes;  /* ring buffer size, a power of two */
@@ -31,25 +40,58 @@ struct record_opts {
 	const char *kallsyms; /* /proc/kallsyms (tests point elsewhere) */
 };
 
-/* Record until stopped; prints its own errors and a summary. Returns an enum record_exit. */
-int record__run(const struct record_opts *opts);
+struct record_session;
 
-/* hud-record --check: can capture work here, for this target (@pid 0: none)? */
-int record__check(pid_t pid);
+/* How the session records, once started (for -v). */
+struct record_info {
+	const char *attach;	 /* sched_switch: "tp_btf" or "raw_tp" */
+	const char *ustack_hook; /* where deferred user stacks are taken */
+};
 
-/* Internal to record/: shared by the recorder and --check. */
-struct hud_bpf;
-struct bpf_link;
+/* What the session counted so far. */
+struct record_stats {
+	uint64_t samples, offcpu, lost, bad_events;
+	uint64_t elapsed_ns;
+};
 
-/* Route libbpf's messages through hud's verbosity levels. */
-void record__setup_libbpf(void);
+/*
+ * Start recording as @o says into *@s: load the BPF programs, open the output, write the
+ * metadata and the targets' state, attach. Returns RECORD_EXIT_OK, or another enum
+ * record_exit with a one-line message in @err (nothing is left behind then: the output
+ * and its .old are as they were).
+ */
+int record__start(struct record_session **s, const struct record_opts *o, struct record_info *info,
+		  char *err, size_t err_size);
 
-/* Open, configure and load the BPF programs (tp_btf, else raw_tp). 0 or -errno. */
-int record__load_bpf(struct hud_bpf **skel, const struct record_opts *o, const char **how);
-const char *record__user_stack_hook(const struct hud_bpf *skel, const char *how);
+/*
+ * Record for up to @timeout_ms. Returns 0 to go on, 1 when the recording is over, with
+ * *@reason why (enum hud_finish_reason: its duration elapsed, its targets exited, or
+ * writing failed, which record__stop() reports), or -errno when the events cannot be read
+ * (message in @err).
+ */
+int record__poll(struct record_session *s, int timeout_ms, uint32_t *reason, char *err,
+		 size_t err_size);
 
-/* Attach the sampler to a cpu-clock perf event on every online CPU. 0 or -errno. */
-int record__open_perf_events(struct hud_bpf *skel, uint64_t freq, struct bpf_link ***links,
-			     int *nr);
+/* Notes since the last call (a target exited): the caller prints and clears them. */
+struct hud_msgs *record__notes(struct record_session *s);
+
+void record__stats(const struct record_session *s, struct record_stats *st);
+
+/*
+ * Stop: detach, drain, write the final state and the end marker, close the output, and
+ * archive the binaries (--archive). @stopped says why (enum hud_finish_reason: the
+ * caller's signal, or what record__poll() ended on). The errors, warnings and results
+ * go into the notes. Returns an enum record_exit.
+ */
+int record__stop(struct record_session *s, uint32_t stopped);
+
+/* Free @s (stopping it first without a word if it was not stopped). Accepts NULL. */
+void record__free(struct record_session *s);
+
+/*
+ * hud-record --check: can capture work here, for this target (@pid 0: none)? The lines to
+ * print go into @out. Returns an enum record_exit.
+ */
+int record__check(pid_t pid, struct hud_msgs *out);
 
 #endif /* HUD_RECORD_H */

@@ -2,7 +2,7 @@
 /*
  * What hud-record knows about its target processes while recording: their executable
  * mappings (to notice dlopen and to archive the files hit), the names of their threads,
- * and whether they are still alive.
+ * and whether they are still alive. State only: record.c reads /proc and writes records.
  */
 #ifndef HUD_RECORD_TARGETS_H
 #define HUD_RECORD_TARGETS_H
@@ -13,7 +13,7 @@
 #include "hud_format.h"
 #include "u64set.h"
 
-struct hud_writer;
+struct proc_map;
 
 struct exec_range {
 	uint64_t start, end; /* start first: the key of hud_count_le_u64() */
@@ -61,15 +61,30 @@ int targets__init(struct targets *ts, const pid_t *pids, int nr);
 
 struct target *targets__find(struct targets *ts, pid_t pid);
 
-/*
- * Write PROCESS, THREAD and MAP records for every live target (at start and end).
- * Returns 0, or -errno from the writer; targets that vanished are marked dead.
- */
-int targets__snapshot(struct targets *ts, struct hud_writer *w, uint64_t now_ns);
+/* True while some target runs. */
+int targets__any_alive(const struct targets *ts);
 
-/* Re-read the maps of @t and write them. 0 or -errno. */
-int targets__reread_maps(struct targets *ts, struct target *t, struct hud_writer *w,
-			 uint64_t now_ns);
+/* The mappings of one read of a process's maps, collected before they replace the old. */
+struct maps_read {
+	struct exec_range *r;
+	size_t nr, cap;
+};
+
+/* Add mapping @m to @mr. 0 or -ENOMEM. */
+int maps_read__add(struct maps_read *mr, const struct proc_map *m);
+
+void maps_read__free(struct maps_read *mr);
+
+/*
+ * The maps of @t were read at @now_ns into @mr (taken over): they replace the known ones,
+ * keeping the hit marks of mappings that survived and, for --archive, the hit mappings
+ * that did not. The wait before the next re-read doubles while re-reads change nothing.
+ * 0 or -ENOMEM.
+ */
+int target__maps_read(struct target *t, struct maps_read *mr, uint64_t now_ns);
+
+/* Is a re-read of @t's maps due at @now_ns (stale, and the wait is over)? */
+int target__maps_due(const struct target *t, uint64_t now_ns);
 
 /* A thread of @t called mmap() for code at @time_ns: re-read its maps soon after. */
 void target__mapped_code(struct target *t, uint64_t time_ns);
@@ -80,32 +95,22 @@ void target__mapped_code(struct target *t, uint64_t time_ns);
  */
 void target__note_ip(struct target *t, uint64_t ip);
 
-/* Write a THREAD record for @tid unless it is named already; reads /proc. 0 or -errno. */
-int targets__name_thread(struct targets *ts, struct hud_writer *w, uint32_t pid, uint32_t tid);
+/* Has @tid a THREAD record (1), is it known gone unnamed (2), or neither (0)? */
+int targets__name_state(const struct targets *ts, uint32_t tid);
+
+/* A THREAD record named @tid @comm. 0 or -ENOMEM. */
+int targets__named(struct targets *ts, uint32_t pid, uint32_t tid, const char *comm);
+
+/* @tid left /proc before it could be named: do not look for it again. 0 or -ENOMEM. */
+int targets__nameless(struct targets *ts, uint32_t tid);
 
 /*
- * @tid exits, named @comm: write a THREAD record if it has none (it lived and died
- * between two looks at /proc). 0 or -errno.
+ * The worker-role hint: a thread-name prefix into @best, and in *@source how it was found
+ * ("--workers" given as @workers, "tokio" for the runtime's default names, "group" for the
+ * largest NAME-N family, "none"). 0 or -ENOMEM.
  */
-int targets__exit_thread(struct targets *ts, struct hud_writer *w, uint32_t pid, uint32_t tid,
-			 uint64_t time_ns, const char *comm);
-
-/* Write a THREAD record with @comm (a rename seen by BPF). 0 or -errno. */
-int targets__rename(struct targets *ts, struct hud_writer *w, uint32_t pid, uint32_t tid,
-		    uint64_t time_ns, const char *comm);
-
-/*
- * Write the worker-role hint as META records: worker_hint (a thread-name prefix) and
- * worker_hint_source ("--workers", "tokio" for the runtime's default names, "group" for
- * the largest NAME-N family, or "none"). 0 or -errno.
- */
-int targets__write_role_hint(struct targets *ts, struct hud_writer *w, const char *workers);
-
-/*
- * Copy every ELF file with a hit mapping into @dir/.build-id/xx/yyyy... (perf's layout).
- * Returns the number of files archived or -errno.
- */
-int targets__archive(struct targets *ts, const char *dir);
+int targets__role_hint(const struct targets *ts, const char *workers, char best[HUD_COMM_LEN + 1],
+		       const char **source);
 
 void targets__free(struct targets *ts);
 

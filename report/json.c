@@ -4,7 +4,6 @@
  * rounded (ms to the microsecond, shares to 1e-6) so that the output is stable.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,57 +13,21 @@
 
 #define HUD_JSON_VERSION 1
 
-static double round_to(double v, double unit)
-{
-	return round(v / unit) * unit;
-}
-
-static void key_string(struct jsonw *w, const char *key, const char *value)
-{
-	jsonw__key(w, key);
-	jsonw__string(w, value);
-}
-
-static void key_uint(struct jsonw *w, const char *key, uint64_t value)
-{
-	jsonw__key(w, key);
-	jsonw__uint(w, value);
-}
-
-static void key_real(struct jsonw *w, const char *key, double value, double unit)
-{
-	jsonw__key(w, key);
-	jsonw__real(w, round_to(value, unit));
-}
-
-/* A line number, or null for none. */
-static void key_line(struct jsonw *w, const char *key, int line)
-{
-	jsonw__key(w, key);
-	if (line)
-		jsonw__int(w, line);
-	else
-		jsonw__null(w);
-}
-
 static void frame_json(struct jsonw *w, const struct hud_sym_frame *f)
 {
 	char buf[512];
 
 	jsonw__begin_object(w);
-	key_string(w, "function", report__frame_name(f, buf, sizeof(buf)));
-	key_string(w, "file", f->file);
-	key_line(w, "line", f->line);
-	jsonw__key(w, "inlined");
-	jsonw__bool(w, f->inlined);
-	key_string(w, "class", hud_frame_class__name(f->cls));
-	key_string(w, "dso", f->dso);
+	jsonw__kv_string(w, "function", report__frame_name(f, buf, sizeof(buf)));
+	jsonw__kv_string(w, "file", f->file);
+	jsonw__kv_nonzero(w, "line", f->line);
+	jsonw__kv_bool(w, "inlined", f->inlined);
+	jsonw__kv_string(w, "class", hud_frame_class__name(f->cls));
+	jsonw__kv_string(w, "dso", f->dso);
 	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->offset);
-	key_string(w, "offset", buf);
-	jsonw__key(w, "return_address");
-	jsonw__bool(w, f->ret);
-	jsonw__key(w, "symbolized");
-	jsonw__bool(w, f->function != NULL);
+	jsonw__kv_string(w, "offset", buf);
+	jsonw__kv_bool(w, "return_address", f->ret);
+	jsonw__kv_bool(w, "symbolized", f->function != NULL);
 	jsonw__end_object(w);
 }
 
@@ -74,15 +37,16 @@ static void stack_json(struct jsonw *w, const struct hud_profile *p, const struc
 	uint32_t i, user = 0;
 
 	jsonw__begin_object(w);
-	key_uint(w, "count", s->count[cat]);
-	key_real(w, "total_ms", s->ns[cat] / 1e6, 1e-3);
-	key_uint(w, "pid", s->pid);
-	key_uint(w, "tid", s->tid);
-	key_string(w, "thread", profile__thread_name(p, s->src, s->tid));
-	key_string(w, "role", hud_role__name(s->role));
-	key_string(w, "reason",
-		   s->reason_frame >= 0 ? profile__frame(p, s, (uint32_t)s->reason_frame)->function
-					: NULL);
+	jsonw__kv_uint(w, "count", s->count[cat]);
+	jsonw__kv_round(w, "total_ms", s->ns[cat] / 1e6, 1e-3);
+	jsonw__kv_uint(w, "pid", s->pid);
+	jsonw__kv_uint(w, "tid", s->tid);
+	jsonw__kv_string(w, "thread", profile__thread_name(p, s->src, s->tid));
+	jsonw__kv_string(w, "role", hud_role__name(s->role));
+	jsonw__kv_string(w, "reason",
+			 s->reason_frame >= 0
+				 ? profile__frame(p, s, (uint32_t)s->reason_frame)->function
+				 : NULL);
 	jsonw__key(w, "frames");
 	jsonw__begin_array(w);
 	for (i = 0; i < s->nr_frames; i++) {
@@ -115,7 +79,7 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 
 	jsonw__init(&w, out, 2);
 	jsonw__begin_object(&w);
-	key_uint(&w, "hud_json_version", HUD_JSON_VERSION);
+	jsonw__kv_uint(&w, "hud_json_version", HUD_JSON_VERSION);
 	jsonw__key(&w, "inputs");
 	jsonw__begin_array(&w);
 	for (i = 0; i < o->nr_inputs; i++)
@@ -123,28 +87,28 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 	jsonw__end_array(&w);
 	jsonw__key(&w, "target");
 	jsonw__begin_object(&w);
-	key_string(&w, "pid", profile__meta(p, "target_pid") ?: "");
-	key_string(&w, "comm", profile__meta(p, "target_comm") ?: "");
-	key_string(&w, "exe", profile__meta(p, "target_exe") ?: "");
-	key_string(&w, "cmdline", profile__meta(p, "target_cmdline") ?: "");
+	jsonw__kv_string(&w, "pid", profile__meta(p, "target_pid") ?: "");
+	jsonw__kv_string(&w, "comm", profile__meta(p, "target_comm") ?: "");
+	jsonw__kv_string(&w, "exe", profile__meta(p, "target_exe") ?: "");
+	jsonw__kv_string(&w, "cmdline", profile__meta(p, "target_cmdline") ?: "");
 	jsonw__end_object(&w);
-	key_real(&w, "duration_s", p->duration_s, 1e-6);
-	key_string(&w, "threads", roles);
-	key_uint(&w, "workers", h->threads);
-	key_real(&w, "thread_seconds", h->thread_time_s, 1e-6);
-	key_uint(&w, "samples", p->samples);
-	key_uint(&w, "offcpu_events", p->offcpu_events);
-	key_uint(&w, "lost", p->lost);
-	key_real(&w, "symbolized",
-		 p->frames_total ? (double)p->frames_symbolized / p->frames_total : 1, 1e-6);
+	jsonw__kv_round(&w, "duration_s", p->duration_s, 1e-6);
+	jsonw__kv_string(&w, "threads", roles);
+	jsonw__kv_uint(&w, "workers", h->threads);
+	jsonw__kv_round(&w, "thread_seconds", h->thread_time_s, 1e-6);
+	jsonw__kv_uint(&w, "samples", p->samples);
+	jsonw__kv_uint(&w, "offcpu_events", p->offcpu_events);
+	jsonw__kv_uint(&w, "lost", p->lost);
+	jsonw__kv_round(&w, "symbolized",
+			p->frames_total ? (double)p->frames_symbolized / p->frames_total : 1, 1e-6);
 	jsonw__key(&w, "categories");
 	jsonw__begin_object(&w);
 	for (c = 0; c < HUD_CAT_MAX; c++) {
 		jsonw__key(&w, hud_category__name(c));
 		jsonw__begin_object(&w);
-		key_uint(&w, "count", h->total_count[c]);
-		key_real(&w, "total_ms", h->total_ns[c] / 1e6, 1e-3);
-		key_real(&w, "share", share_of(h, h->total_ns[c]), 1e-6);
+		jsonw__kv_uint(&w, "count", h->total_count[c]);
+		jsonw__kv_round(&w, "total_ms", h->total_ns[c] / 1e6, 1e-3);
+		jsonw__kv_round(&w, "share", share_of(h, h->total_ns[c]), 1e-6);
 		jsonw__end_object(&w);
 	}
 	jsonw__end_object(&w);
@@ -162,18 +126,17 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 		if (!report__category_on(o, hs->cat, dflt))
 			continue;
 		jsonw__begin_object(&w);
-		key_string(&w, "category", hud_category__name(hs->cat));
-		key_string(&w, "function", hs->function);
-		jsonw__key(&w, "user");
-		jsonw__bool(&w, hs->user);
-		key_uint(&w, "count", hs->count);
-		key_real(&w, "total_ms", hs->ns / 1e6, 1e-3);
-		key_real(&w, "share", share_of(h, hs->ns), 1e-6);
-		key_uint(&w, "threads", hs->threads);
-		key_string(&w, "file", hs->file);
-		key_line(&w, "line", hs->line);
-		key_string(&w, "dso", hs->dso);
-		key_string(&w, "reason", hs->cat == HUD_CAT_CPU ? NULL : hs->reason);
+		jsonw__kv_string(&w, "category", hud_category__name(hs->cat));
+		jsonw__kv_string(&w, "function", hs->function);
+		jsonw__kv_bool(&w, "user", hs->user);
+		jsonw__kv_uint(&w, "count", hs->count);
+		jsonw__kv_round(&w, "total_ms", hs->ns / 1e6, 1e-3);
+		jsonw__kv_round(&w, "share", share_of(h, hs->ns), 1e-6);
+		jsonw__kv_uint(&w, "threads", hs->threads);
+		jsonw__kv_string(&w, "file", hs->file);
+		jsonw__kv_nonzero(&w, "line", hs->line);
+		jsonw__kv_string(&w, "dso", hs->dso);
+		jsonw__kv_string(&w, "reason", hs->cat == HUD_CAT_CPU ? NULL : hs->reason);
 		jsonw__key(&w, "stacks");
 		jsonw__begin_array(&w);
 		for (j = 0; j < hs->nr_stacks && j < (uint32_t)o->stacks; j++)

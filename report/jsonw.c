@@ -287,6 +287,39 @@ void jsonw__ns_as_ms(struct jsonw *w, uint64_t ns)
 	fputc_unlocked((char)('0' + us % 10), w->out);
 }
 
+void jsonw__kv_string(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw__key(w, key);
+	jsonw__string(w, s);
+}
+
+void jsonw__kv_uint(struct jsonw *w, const char *key, uint64_t v)
+{
+	jsonw__key(w, key);
+	jsonw__uint(w, v);
+}
+
+void jsonw__kv_bool(struct jsonw *w, const char *key, int v)
+{
+	jsonw__key(w, key);
+	jsonw__bool(w, v);
+}
+
+void jsonw__kv_round(struct jsonw *w, const char *key, double v, double unit)
+{
+	jsonw__key(w, key);
+	jsonw__real(w, round(v / unit) * unit);
+}
+
+void jsonw__kv_nonzero(struct jsonw *w, const char *key, int64_t v)
+{
+	jsonw__key(w, key);
+	if (v)
+		jsonw__int(w, v);
+	else
+		jsonw__null(w);
+}
+
 int jsonw__finish(struct jsonw *w)
 {
 	if (!w->err && (w->depth || w->after_key))

@@ -62,6 +62,15 @@ void jsonw__null(struct jsonw *w);
 /* A duration in ns as milliseconds with three decimals ("%.3f" of ns / 1e6), exactly. */
 void jsonw__ns_as_ms(struct jsonw *w, uint64_t ns);
 
+/* Members: a key and its value in one call. */
+void jsonw__kv_string(struct jsonw *w, const char *key, const char *s);
+void jsonw__kv_uint(struct jsonw *w, const char *key, uint64_t v);
+void jsonw__kv_bool(struct jsonw *w, const char *key, int v);
+/* @v rounded to a multiple of @unit (> 0), so that outputs are stable. */
+void jsonw__kv_round(struct jsonw *w, const char *key, double v, double unit);
+/* A count where 0 means none (a line number): 0 is written as null. */
+void jsonw__kv_nonzero(struct jsonw *w, const char *key, int64_t v);
+
 /* Write @s as a JSON string literal, quotes included, straight to @out (no state). */
 void jsonw__write_string(FILE *out, const char *s);
 

@@ -29,22 +29,23 @@ static int note_warnings(const struct hud_profile *p, struct hud_msgs *w, int *d
 		const struct hud_source *s = &p->sources[k];
 
 		if (s->damage) {
-			err = hud_msgs__add(w, "%s: the report covers the data before the damage",
+			err = hud_msgs__add(w, HUD_MSG_WARN,
+					    "%s: the report covers the data before the damage",
 					    s->damage);
 			*damaged = 1;
 		} else if (s->truncated) {
-			err = hud_msgs__add(w,
+			err = hud_msgs__add(w, HUD_MSG_WARN,
 					    "%s ends inside a chunk (recording interrupted): "
 					    "reporting the complete part",
 					    s->path);
 		} else if (!s->finished) {
-			err = hud_msgs__add(w,
+			err = hud_msgs__add(w, HUD_MSG_WARN,
 					    "%s has no end marker: hud-record did not finish "
 					    "(killed or crashed?)",
 					    s->path);
 		}
 		if (!err && s->bad_offcpu) {
-			err = hud_msgs__add(w,
+			err = hud_msgs__add(w, HUD_MSG_WARN,
 					    "%s: %llu off-CPU records end past the end of time "
 					    "(damaged); they are left out",
 					    s->path, (unsigned long long)s->bad_offcpu);
@@ -52,7 +53,7 @@ static int note_warnings(const struct hud_profile *p, struct hud_msgs *w, int *d
 		}
 	}
 	if (!err && p->lost)
-		err = hud_msgs__add(w,
+		err = hud_msgs__add(w, HUD_MSG_WARN,
 				    "%llu events were lost during recording: counts are low; "
 				    "record again with a larger --ring-size",
 				    (unsigned long long)p->lost);

@@ -119,28 +119,85 @@ static void parse_tids(const char *arg, struct hud_filter *f, size_t *cap)
 		hud_usage_error("empty --tid list");
 }
 
-/* Print what library code left for the user to read. */
-static void print_warnings(struct hud_msgs *warn)
-{
-	size_t i;
+enum {
+	OPT_TOP = REPORT_OPT_FIRST_OWN,
+	OPT_STACKS,
+	OPT_MAX_FRAMES,
+	OPT_CATEGORY,
+	OPT_TID,
+	OPT_WEIGHT,
+	OPT_NO_DEMANGLE,
+};
 
-	for (i = 0; i < warn->nr; i++)
-		wlog("%s", warn->msgs[i]);
-	hud_msgs__clear(warn);
+/* What the command line sets beside the shared options. */
+struct cli {
+	struct report_opts *o;
+	struct report_read_opts *ro;
+	const char *output;
+	size_t cap_tids;
+};
+
+/* hud-report's own options; a bad value is a usage error. */
+static void own_option(void *ctx, int opt, const char *arg)
+{
+	static const char *const formats[] = {"text", "json", "trace", "folded", "svg"};
+	struct cli *c = ctx;
+	size_t k;
+
+	switch (opt) {
+	case 'i':
+		if (!*arg)
+			hud_usage_error("empty input path");
+		c->o->inputs[c->o->nr_inputs++] = arg;
+		break;
+	case 'o':
+		if (!*arg)
+			hud_usage_error("empty output path");
+		c->output = arg;
+		break;
+	case 'f':
+		for (k = 0; k < ARRAY_SIZE(formats); k++)
+			if (!strcmp(arg, formats[k]))
+				break;
+		if (k == ARRAY_SIZE(formats))
+			hud_usage_error("unknown format '%s' (text, json, trace, folded, svg)",
+					arg);
+		c->o->format = (enum report_format)k;
+		break;
+	case OPT_CATEGORY:
+		c->o->categories = parse_categories(arg);
+		break;
+	case OPT_TID:
+		parse_tids(arg, &c->ro->filter, &c->cap_tids);
+		break;
+	case OPT_TOP:
+		c->o->top = parse_count(arg, "--top", 100000);
+		break;
+	case OPT_STACKS:
+		c->o->stacks = parse_count(arg, "--stacks", 1000);
+		break;
+	case OPT_MAX_FRAMES:
+		c->o->max_frames = parse_count(arg, "--max-frames", 10000);
+		break;
+	case OPT_WEIGHT:
+		if (!strcmp(arg, "time"))
+			c->o->weight_time = 1;
+		else if (!strcmp(arg, "samples"))
+			c->o->weight_time = 0;
+		else
+			hud_usage_error("invalid --weight '%s' (samples or time)", arg);
+		break;
+	case OPT_NO_DEMANGLE:
+		c->ro->no_demangle = 1;
+		break;
+	default:
+		hud_usage_error("unknown option");
+	}
 }
 
 int main(int argc, char **argv)
 {
 	static char out_buf[64 << 10];
-	enum {
-		OPT_TOP = REPORT_OPT_FIRST_OWN,
-		OPT_STACKS,
-		OPT_MAX_FRAMES,
-		OPT_CATEGORY,
-		OPT_TID,
-		OPT_WEIGHT,
-		OPT_NO_DEMANGLE,
-	};
 	static const struct option longopts[] = {
 		{"input", required_argument, NULL, 'i'},
 		{"output", required_argument, NULL, 'o'},
@@ -155,7 +212,6 @@ int main(int argc, char **argv)
 		REPORT_SHARED_LONGOPTS,
 		{0},
 	};
-	static const char *const formats[] = {"text", "json", "trace", "folded", "svg"};
 	struct report_opts o = {
 		.top = 10,
 		.stacks = 3,
@@ -167,84 +223,22 @@ int main(int argc, char **argv)
 	struct hud_hotspots h = {0};
 	struct hud_profile p = {0};
 	struct hud_msgs warn = {0};
-	int c, err, ret = REPORT_EXIT_FAILED, damaged = 0, i;
+	int err, ret = REPORT_EXIT_FAILED, damaged = 0, i, code;
 	const char *inputs[argc + 1];
-	size_t k, cap_tids = 0;
+	struct cli cli = {.o = &o, .ro = &ro};
 	char msg[1024];
 	FILE *out = stdout;
 
 	hud_progname = "hud-report";
 	report_opts__init(&ro);
 	o.inputs = inputs;
-	while ((c = getopt_long(argc, argv, "i:o:f:" REPORT_SHARED_SHORTOPTS, longopts, NULL)) !=
-	       -1) {
-		err = report_opts__parse(&ro, c, optarg, msg, sizeof(msg));
-		if (err == -EINVAL)
-			hud_usage_error("%s", msg);
-		if (err < 0)
-			hud_usage_error("out of memory");
-		if (err == REPORT_OPT_HELP) {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-		if (err == REPORT_OPT_VERSION) {
-			printf("hud-report %s\n", HUD_VERSION);
-			return 0;
-		}
-		if (err == REPORT_OPT_DONE)
-			continue;
-		switch (c) {
-		case 'i':
-			if (!*optarg)
-				hud_usage_error("empty input path");
-			o.inputs[o.nr_inputs++] = optarg;
-			break;
-		case 'o':
-			if (!*optarg)
-				hud_usage_error("empty output path");
-			output = optarg;
-			break;
-		case 'f':
-			for (k = 0; k < ARRAY_SIZE(formats); k++)
-				if (!strcmp(optarg, formats[k]))
-					break;
-			if (k == ARRAY_SIZE(formats))
-				hud_usage_error(
-					"unknown format '%s' (text, json, trace, folded, svg)",
-					optarg);
-			o.format = (enum report_format)k;
-			break;
-		case OPT_CATEGORY:
-			o.categories = parse_categories(optarg);
-			break;
-		case OPT_TID:
-			parse_tids(optarg, &ro.filter, &cap_tids);
-			break;
-		case OPT_TOP:
-			o.top = parse_count(optarg, "--top", 100000);
-			break;
-		case OPT_STACKS:
-			o.stacks = parse_count(optarg, "--stacks", 1000);
-			break;
-		case OPT_MAX_FRAMES:
-			o.max_frames = parse_count(optarg, "--max-frames", 10000);
-			break;
-		case OPT_WEIGHT:
-			if (!strcmp(optarg, "time"))
-				o.weight_time = 1;
-			else if (!strcmp(optarg, "samples"))
-				o.weight_time = 0;
-			else
-				hud_usage_error("invalid --weight '%s' (samples or time)", optarg);
-			break;
-		case OPT_NO_DEMANGLE:
-			ro.no_demangle = 1;
-			break;
-		default:
-			fprintf(stderr, "hud-report: see hud-report --help\n");
-			return REPORT_EXIT_USAGE;
-		}
-	}
+	err = report_opts__getopt(&ro, argc, argv, "i:o:f:", longopts, usage_text, own_option, &cli,
+				  &code, msg, sizeof(msg));
+	if (err < 0)
+		hud_usage_error("%s", msg);
+	if (err)
+		return code;
+	output = cli.output;
 	if (optind < argc)
 		hud_usage_error("unexpected argument '%s' (inputs are given with -i)",
 				argv[optind]);
@@ -269,7 +263,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	err = report__load(&p, o.inputs, o.nr_inputs, &ro, sym, &warn, &damaged, msg, sizeof(msg));
-	print_warnings(&warn);
+	hud_msgs__print(&warn);
 	if (err) {
 		elog("%s", msg);
 		ret = err == -EINVAL ? REPORT_EXIT_INPUT : REPORT_EXIT_FAILED;

@@ -114,18 +114,43 @@ int report_opts__parse(struct report_read_opts *o, int opt, const char *arg, cha
 		o->no_color = 1;
 		ret = 0;
 		break;
-	case 'v':
-		hud_verbose++;
-		ret = 0;
-		break;
-	case 'h':
-		return REPORT_OPT_HELP;
-	case 'V':
-		return REPORT_OPT_VERSION;
 	default:
 		return REPORT_OPT_NOT_MINE;
 	}
+	if (ret == -ENOMEM)
+		snprintf(err, err_size, "out of memory");
 	return ret ? ret : REPORT_OPT_DONE;
+}
+
+int report_opts__getopt(struct report_read_opts *o, int argc, char **argv, const char *shortopts,
+			const struct option *longopts, const char *usage,
+			void (*own)(void *ctx, int opt, const char *arg), void *ctx, int *exit_code,
+			char *err, size_t err_size)
+{
+	char *all = NULL;
+	int c, ret = 0;
+
+	if (asprintf(&all, "%s%s", shortopts, REPORT_SHARED_SHORTOPTS) < 0) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	while ((c = getopt_long(argc, argv, all, longopts, NULL)) != -1) {
+		if (hud_common_option(c, usage, exit_code)) {
+			if (*exit_code >= 0) {
+				ret = 1;
+				break;
+			}
+			continue;
+		}
+		ret = report_opts__parse(o, c, optarg, err, err_size);
+		if (ret < 0)
+			break;
+		if (ret == REPORT_OPT_NOT_MINE)
+			own(ctx, c, optarg);
+		ret = 0;
+	}
+	free(all);
+	return ret;
 }
 
 int report_opts__finish(const struct report_read_opts *o, char *err, size_t err_size)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The options hud-report and hud-diff share, parsed in one place: how recordings are read
- * (--symfs, --debug-dir, --user, --threads, --time, --window) and the common flags
- * (--no-color, -v, -h, -V). Each tool's getopt_long loop hands every option to
- * report_opts__parse() first and handles the rest itself.
+ * (--symfs, --debug-dir, --user, --threads, --time, --window) and --no-color. Each tool's
+ * getopt_long loop hands every option to hud_common_option() (-v, -h, -V, common/log.h)
+ * and report_opts__parse() first, and handles the rest itself.
  */
 #ifndef HUD_REPORT_OPTIONS_H
 #define HUD_REPORT_OPTIONS_H
@@ -59,16 +59,27 @@ enum {
 enum report_opt_result {
 	REPORT_OPT_NOT_MINE = 0, /* not a shared option: the tool handles it */
 	REPORT_OPT_DONE = 1,	 /* parsed into the options */
-	REPORT_OPT_HELP = 2,	 /* -h: print the tool's usage and exit 0 */
-	REPORT_OPT_VERSION = 3,	 /* -V: print the version and exit 0 */
 };
 
 void report_opts__init(struct report_read_opts *o);
 
 /*
+ * Parse the command line: the shared options into @o, -v, -h and -V through
+ * hud_common_option(), and every other option of @longopts (which includes
+ * REPORT_SHARED_LONGOPTS) or @shortopts (the tool's own) handed to @own(@ctx, opt, optarg).
+ * Returns 0 once every option is parsed (optind is then at the first operand), 1 when
+ * the tool exits now with *@exit_code (-h, -V, an option getopt refused), or -EINVAL or
+ * -ENOMEM with a one-line message in @err (a bad value of a shared option).
+ */
+int report_opts__getopt(struct report_read_opts *o, int argc, char **argv, const char *shortopts,
+			const struct option *longopts, const char *usage,
+			void (*own)(void *ctx, int opt, const char *arg), void *ctx, int *exit_code,
+			char *err, size_t err_size);
+
+/*
  * Parse option @opt (a getopt_long value) with argument @arg. Returns an enum
  * report_opt_result, or -EINVAL with a one-line message in @err (a bad value: the tool
- * reports a usage error), or -ENOMEM. -v raises hud_verbose.
+ * reports a usage error), or -ENOMEM.
  */
 int report_opts__parse(struct report_read_opts *o, int opt, const char *arg, char *err,
 		       size_t err_size);

@@ -251,25 +251,18 @@ static void write_event(struct jsonw *w, const struct tctx *t, const struct tthr
 
 	jsonw__break(w);
 	jsonw__begin_object(w);
-	jsonw__key(w, "ph");
-	jsonw__string(w, "X");
-	jsonw__key(w, "name");
-	jsonw__string(w, hotspots__blame(p, s, buf, &f));
-	jsonw__key(w, "cat");
-	jsonw__string(w, hud_category__name(e->cat));
+	jsonw__kv_string(w, "ph", "X");
+	jsonw__kv_string(w, "name", hotspots__blame(p, s, buf, &f));
+	jsonw__kv_string(w, "cat", hud_category__name(e->cat));
 	/*
 	 * Whole microseconds: ts + dur is then exact in a viewer's floating point, so an event
 	 * that ends where the next begins never seems to overlap it (with three decimals,
 	 * 72453.953 + 0.047 > 72454.0, and speedscope misnests the two).
 	 */
-	jsonw__key(w, "ts");
-	jsonw__uint(w, e->start / 1000);
-	jsonw__key(w, "dur");
-	jsonw__uint(w, (e->start + dur) / 1000 - e->start / 1000);
-	jsonw__key(w, "pid");
-	jsonw__uint(w, th->pid);
-	jsonw__key(w, "tid");
-	jsonw__uint(w, th->tid);
+	jsonw__kv_uint(w, "ts", e->start / 1000);
+	jsonw__kv_uint(w, "dur", (e->start + dur) / 1000 - e->start / 1000);
+	jsonw__kv_uint(w, "pid", th->pid);
+	jsonw__kv_uint(w, "tid", th->tid);
 	jsonw__key(w, "args");
 	jsonw__begin_object(w);
 	jsonw__key(w, "worker");
@@ -282,27 +275,18 @@ static void write_event(struct jsonw *w, const struct tctx *t, const struct tthr
 		jsonw__int(w, th->worker);
 	else
 		jsonw__null(w);
-	jsonw__key(w, "role");
-	jsonw__string(w, hud_role__name(s->role));
-	jsonw__key(w, "category");
-	jsonw__string(w, hud_category__name(e->cat));
-	jsonw__key(w, "cpu");
-	jsonw__uint(w, e->cpu);
-	jsonw__key(w, "state");
-	jsonw__string(w, state_name(e));
-	jsonw__key(w, "detection_method");
-	jsonw__string(w, e->cat == HUD_CAT_CPU ? "cpu_sample" : "sched_switch");
-	jsonw__key(w, "reason");
-	jsonw__string(w, s->reason_frame >= 0 && e->cat != HUD_CAT_CPU
+	jsonw__kv_string(w, "role", hud_role__name(s->role));
+	jsonw__kv_string(w, "category", hud_category__name(e->cat));
+	jsonw__kv_uint(w, "cpu", e->cpu);
+	jsonw__kv_string(w, "state", state_name(e));
+	jsonw__kv_string(w, "detection_method",
+			 e->cat == HUD_CAT_CPU ? "cpu_sample" : "sched_switch");
+	jsonw__kv_string(w, "reason",
+			 s->reason_frame >= 0 && e->cat != HUD_CAT_CPU
 				 ? profile__frame(p, s, (uint32_t)s->reason_frame)->function
 				 : NULL);
-	jsonw__key(w, "file");
-	jsonw__string(w, f ? f->file : NULL);
-	jsonw__key(w, "line");
-	if (f && f->line)
-		jsonw__int(w, f->line);
-	else
-		jsonw__null(w);
+	jsonw__kv_string(w, "file", f ? f->file : NULL);
+	jsonw__kv_nonzero(w, "line", f ? f->line : 0);
 	jsonw__key(w, "duration_ms");
 	jsonw__ns_as_ms(w, e->dur ? e->dur : dur);
 	jsonw__key(w, "stack");
@@ -326,14 +310,10 @@ static void write_meta(struct jsonw *w, const char *name, uint32_t pid, uint32_t
 {
 	jsonw__break(w);
 	jsonw__begin_object(w);
-	jsonw__key(w, "ph");
-	jsonw__string(w, "M");
-	jsonw__key(w, "name");
-	jsonw__string(w, name);
-	jsonw__key(w, "pid");
-	jsonw__uint(w, pid);
-	jsonw__key(w, "tid");
-	jsonw__uint(w, tid);
+	jsonw__kv_string(w, "ph", "M");
+	jsonw__kv_string(w, "name", name);
+	jsonw__kv_uint(w, "pid", pid);
+	jsonw__kv_uint(w, "tid", tid);
 	jsonw__key(w, "args");
 	jsonw__begin_object(w);
 	jsonw__key(w, key);
@@ -373,12 +353,10 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 
 	jsonw__init(&w, out, 0);
 	jsonw__begin_object(&w);
-	jsonw__key(&w, "displayTimeUnit");
-	jsonw__string(&w, "ms");
+	jsonw__kv_string(&w, "displayTimeUnit", "ms");
 	jsonw__key(&w, "otherData");
 	jsonw__begin_object(&w);
-	jsonw__key(&w, "tool");
-	jsonw__string(&w, "hud-report " HUD_VERSION);
+	jsonw__kv_string(&w, "tool", "hud-report " HUD_VERSION);
 	jsonw__end_object(&w);
 	jsonw__break(&w);
 	jsonw__key(&w, "traceEvents");

@@ -158,14 +158,15 @@ static void t_grow_and_msgs(void)
 	check_uint(cap, ==, prev);
 	free(a);
 
-	check_int(hud_msgs__add(&m, "%s %d", "one", 1), ==, 0);
-	check_int(hud_msgs__add(&m, "two"), ==, 0);
+	check_int(hud_msgs__add(&m, HUD_MSG_WARN, "%s %d", "one", 1), ==, 0);
+	check_int(hud_msgs__add(&m, HUD_MSG_INFO, "two"), ==, 0);
 	check_uint(m.nr, ==, 2);
-	check_str(m.msgs[0], "one 1");
+	check_str(m.msgs[0].text, "one 1");
+	check_int(m.msgs[1].level, ==, HUD_MSG_INFO);
 	hud_msgs__clear(&m);
 	check_uint(m.nr, ==, 0);
-	check_int(hud_msgs__add(&m, "three"), ==, 0);
-	check_str(m.msgs[0], "three");
+	check_int(hud_msgs__add(&m, HUD_MSG_ERROR, "three"), ==, 0);
+	check_str(m.msgs[0].text, "three");
 	hud_msgs__free(&m);
 }
 
