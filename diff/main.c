@@ -184,6 +184,10 @@ int main(int argc, char **argv)
 	report_opts__init(&lo);
 	err = report_opts__getopt(&lo, argc, argv, "o:f:", longopts, usage_text, own_option, &cli,
 				  &code, msg, sizeof(msg));
+	if (err == -ENOMEM) {
+		elog("out of memory");
+		return DIFF_EXIT_FAILED;
+	}
 	if (err < 0)
 		hud_usage_error("%s", msg);
 	if (err)

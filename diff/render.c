@@ -183,12 +183,7 @@ static void row_json(struct jsonw *w, const struct diff_row *row, int is_cat)
 	jsonw__kv_round(w, "before_ms_per_s", row->before.rate, 1e-3);
 	jsonw__kv_round(w, "after_ms_per_s", row->after.rate, 1e-3);
 	jsonw__kv_round(w, "delta_ms_per_s", row->delta, 1e-3);
-	if (isinf(row->ratio)) {
-		jsonw__key(w, "ratio");
-		jsonw__null(w);
-	} else {
-		jsonw__kv_round(w, "ratio", row->ratio, 1e-4);
-	}
+	jsonw__kv_round(w, "ratio", row->ratio, 1e-4); /* null when new: infinite */
 	jsonw__kv_round(w, "before_share", row->before.share, 1e-6);
 	jsonw__kv_round(w, "after_share", row->after.share, 1e-6);
 	jsonw__kv_round(w, "z", row->z, 1e-3);

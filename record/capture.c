@@ -118,15 +118,22 @@ int capture__load(struct capture *c, const struct record_opts *o)
 		if (!err) {
 			c->skel = skel;
 			c->attach = kinds[i];
-			c->ncpus = libbpf_num_possible_cpus();
-			c->lost_prev = calloc(c->ncpus > 0 ? c->ncpus : 1, sizeof(*c->lost_prev));
-			return c->ncpus > 0 && c->lost_prev ? 0 : -ENOMEM;
+			return 0;
 		}
 		vlog("loading %s programs failed: %s", kinds[i], strerror(-err));
 		hud_bpf__destroy(skel);
 		skel = NULL;
 	}
 	return err;
+}
+
+int capture__alloc_counters(struct capture *c)
+{
+	c->ncpus = libbpf_num_possible_cpus();
+	if (c->ncpus <= 0)
+		return c->ncpus ? c->ncpus : -EINVAL;
+	c->lost_prev = calloc(c->ncpus, sizeof(*c->lost_prev));
+	return c->lost_prev ? 0 : -ENOMEM;
 }
 
 const char *capture__user_stack_hook(const struct capture *c)

@@ -35,6 +35,9 @@ void capture__setup_libbpf(void);
  */
 int capture__load(struct capture *c, const struct record_opts *o);
 
+/* The per-CPU lost-event counters capture__lost() needs (after the load). 0 or -errno. */
+int capture__alloc_counters(struct capture *c);
+
 /* Where the user stack of a long off-CPU interval is taken, for the file and -v. */
 const char *capture__user_stack_hook(const struct capture *c);
 

@@ -8,6 +8,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <linux/types.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,16 +28,30 @@
 #include "util.h"
 
 static int failures;
-static struct hud_msgs *lines;
+static void (*out_line)(void *ctx, const char *text);
+static void *out_ctx;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	out_line(out_ctx, buf);
+}
 
 /* One line of the verdict: ok (1), FAIL (0) or warn (-1), what was checked, and the fix. */
 static void line(int ok, const char *what, const char *detail, const char *fix)
 {
-	hud_msgs__add(lines, HUD_MSG_INFO, "%-5s %-30s %s%s%s",
-		      ok > 0	? "ok"
-		      : ok == 0 ? "FAIL"
-				: "warn",
-		      what, detail, ok <= 0 && fix ? ": " : "", ok <= 0 && fix ? fix : "");
+	say("%-5s %-30s %s%s%s",
+	    ok > 0    ? "ok"
+	    : ok == 0 ? "FAIL"
+		      : "warn",
+	    what, detail, ok <= 0 && fix ? ": " : "", ok <= 0 && fix ? fix : "");
 	if (ok == 0)
 		failures++;
 }
@@ -203,11 +218,12 @@ static void check_workers(pid_t pid)
 	     "--workers PREFIX names them");
 }
 
-int record__check(pid_t pid, struct hud_msgs *out)
+int record__check(pid_t pid, void (*line_fn)(void *ctx, const char *text), void *ctx)
 {
 	char comm[16] = "";
 
-	lines = out;
+	out_line = line_fn;
+	out_ctx = ctx;
 	failures = 0;
 	check_kernel();
 	if (pid) {
@@ -215,14 +231,12 @@ int record__check(pid_t pid, struct hud_msgs *out)
 			line(0, "target", "no such process", "check the pid with ps");
 			return RECORD_EXIT_NO_TARGET;
 		}
-		hud_msgs__add(out, HUD_MSG_INFO, "target: %d (%s)", pid, comm);
+		say("target: %d (%s)", pid, comm);
 		check_debug_info(pid);
 		check_workers(pid);
 	}
 	check_capture(pid);
-	hud_msgs__add(out, HUD_MSG_INFO, "%s",
-		      failures ? "capture cannot work: fix the FAIL lines above"
-			       : "capture can work");
+	say("%s", failures ? "capture cannot work: fix the FAIL lines above" : "capture can work");
 	if (!failures)
 		return RECORD_EXIT_OK;
 	return geteuid() ? RECORD_EXIT_PERM : RECORD_EXIT_FAILED;

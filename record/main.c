@@ -139,6 +139,13 @@ static void print_status(const struct record_stats *st, int final)
 	shown = 1;
 }
 
+/* A line of --check's verdict, as soon as it is known. */
+static void print_check_line(void *ctx, const char *line)
+{
+	puts(line);
+	fflush(stdout);
+}
+
 /* Record until the duration elapses, every target exits, or a signal stops it. */
 static int record(const struct record_opts *o)
 {
@@ -146,7 +153,7 @@ static int record(const struct record_opts *o)
 	struct record_info info;
 	struct record_stats st;
 	struct sigaction sa = {0};
-	uint32_t reason = HUD_FINISH_SIGNAL;
+	uint32_t reason = HUD_FINISH_ERROR;
 	uint64_t next_status = 1000000000ull; /* the first after a second, like every other */
 	char err[PATH_MAX + 256];
 	int ret;
@@ -172,12 +179,17 @@ static int record(const struct record_opts *o)
 	     "threshold %.1f ms) into %s",
 	     o->nr_pids, info.attach, info.ustack_hook, (unsigned long long)o->freq_hz,
 	     o->threshold_ns / 1e6, o->output);
-	while (!stop_signal) {
+	for (;;) {
 		ret = record__poll(s, 100, &reason, err, sizeof(err));
 		hud_msgs__print(record__notes(s));
+		/* A failed read first, then a signal, then what the session ended on. */
 		if (ret < 0) {
 			elog("%s", err);
 			reason = HUD_FINISH_ERROR;
+			break;
+		}
+		if (stop_signal) {
+			reason = HUD_FINISH_SIGNAL;
 			break;
 		}
 		if (ret)
@@ -188,11 +200,13 @@ static int record(const struct record_opts *o)
 			next_status = st.elapsed_ns + 1000000000ull;
 		}
 	}
-	if (stop_signal)
-		reason = HUD_FINISH_SIGNAL;
 	print_status(NULL, 1);
 	ret = record__stop(s, reason);
 	hud_msgs__print(record__notes(s));
+	if (o->archive) {
+		ret = record__archive(s, ret);
+		hud_msgs__print(record__notes(s));
+	}
 	record__free(s);
 	return ret;
 }
@@ -307,9 +321,6 @@ int main(int argc, char **argv)
 	if (all && !name)
 		hud_usage_error("--all goes with a process NAME");
 	if (check) {
-		struct hud_msgs out = {0};
-		size_t i;
-
 		if (o.nr_pids > 1)
 			hud_usage_error("--check takes one target");
 		/* --check PID, as the usage line has it: a number names a pid, not a process. */
@@ -317,11 +328,7 @@ int main(int argc, char **argv)
 			parse_pids(name, &o);
 		else if (name)
 			resolve_name(name, 0, &o);
-		c = record__check(o.nr_pids ? o.pids[0] : 0, &out);
-		for (i = 0; i < out.nr; i++)
-			puts(out.msgs[i].text);
-		hud_msgs__free(&out);
-		return c;
+		return record__check(o.nr_pids ? o.pids[0] : 0, print_check_line, NULL);
 	}
 	if (!name && !o.nr_pids)
 		hud_usage_error("no target: give -p PID or a process name");

@@ -42,8 +42,7 @@ struct record_session {
 	struct hud_msgs notes;
 	uint64_t samples, offcpu, lost, bad_events;
 	uint64_t start_ns, deadline_ns, next_tick_ns;
-	int err;     /* first error writing the file (or reading /proc): the recording ends */
-	int stopped; /* record__stop() ran */
+	int err; /* first error writing the file (or reading /proc): the recording ends */
 };
 
 /* ---- /proc facts into records ------------------------------------------------------ */
@@ -387,6 +386,11 @@ int record__start(struct record_session **sp, const struct record_opts *o, struc
 				 strerror(-ret));
 		return exit_for_errno(ret);
 	}
+	ret = capture__alloc_counters(&s->cap);
+	if (ret) {
+		snprintf(err, err_size, "cannot size per-CPU counters: %s", strerror(-ret));
+		return RECORD_EXIT_FAILED;
+	}
 	capture__set_targets(&s->cap, o->pids, o->nr_pids);
 	info->attach = s->cap.attach;
 	info->ustack_hook = capture__user_stack_hook(&s->cap);
@@ -509,7 +513,6 @@ int record__stop(struct record_session *s, uint32_t reason)
 	struct hud_rec_finish fin = {0};
 	int err, ret;
 
-	s->stopped = 1;
 	/* Stop the producers, then drain what is left in the ring. */
 	capture__detach(&s->cap);
 	if (!s->err)
@@ -570,23 +573,30 @@ int record__stop(struct record_session *s, uint32_t reason)
 		      (fin.end_ns - s->start_ns) / 1e9, (unsigned long long)s->samples,
 		      (unsigned long long)s->offcpu, (unsigned long long)s->lost,
 		      s->lost ? " (increase the ring with --ring-size)" : "");
-	if (o->archive && !s->err) {
-		err = archive__targets(&s->ts, o->archive, &s->notes);
-		if (err < 0) {
-			hud_msgs__add(&s->notes, HUD_MSG_ERROR, "archiving binaries into %s: %s",
-				      o->archive, strerror(-err));
-			s->err = err;
-		} else {
-			hud_msgs__add(&s->notes, HUD_MSG_INFO,
-				      "archived %d binaries into %s: hud-report --debug-dir %s",
-				      err, o->archive, o->archive);
-		}
-	}
 	if (s->err)
 		ret = s->err == -ENOMEM ? RECORD_EXIT_FAILED : RECORD_EXIT_OUTPUT;
 	else
 		ret = reason == HUD_FINISH_ERROR ? RECORD_EXIT_FAILED : RECORD_EXIT_OK;
 	return ret;
+}
+
+int record__archive(struct record_session *s, int stopped)
+{
+	const struct record_opts *o = s->opts;
+	int n;
+
+	if (s->err)
+		return stopped; /* the file itself failed: nothing worth archiving for */
+	n = archive__targets(&s->ts, o->archive, &s->notes);
+	if (n < 0) {
+		hud_msgs__add(&s->notes, HUD_MSG_ERROR, "archiving binaries into %s: %s",
+			      o->archive, strerror(-n));
+		return n == -ENOMEM ? RECORD_EXIT_FAILED : RECORD_EXIT_OUTPUT;
+	}
+	hud_msgs__add(&s->notes, HUD_MSG_INFO,
+		      "archived %d binaries into %s: hud-report --debug-dir %s", n, o->archive,
+		      o->archive);
+	return stopped;
 }
 
 void record__free(struct record_session *s)

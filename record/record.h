@@ -78,20 +78,31 @@ struct hud_msgs *record__notes(struct record_session *s);
 void record__stats(const struct record_session *s, struct record_stats *st);
 
 /*
- * Stop: detach, drain, write the final state and the end marker, close the output, and
- * archive the binaries (--archive). @stopped says why (enum hud_finish_reason: the
- * caller's signal, or what record__poll() ended on). The errors, warnings and results
- * go into the notes. Returns an enum record_exit.
+ * Stop: detach, drain, write the final state and the end marker, close the output.
+ * @stopped says why (enum hud_finish_reason: the caller's signal, or what record__poll()
+ * ended on). The errors, warnings and the summary go into the notes. Returns an enum
+ * record_exit.
  */
 int record__stop(struct record_session *s, uint32_t stopped);
 
-/* Free @s (stopping it first without a word if it was not stopped). Accepts NULL. */
+/*
+ * After record__stop() returned @stopped, with --archive: copy the binaries hit
+ * (archive.c), unless writing the file failed. Its warnings and result go into the notes.
+ * Returns @stopped, or the enum record_exit of a failed archive.
+ */
+int record__archive(struct record_session *s, int stopped);
+
+/*
+ * Free @s: a session that was started must have been stopped, or its file has no end
+ * marker (hud-report then says so). Accepts NULL.
+ */
 void record__free(struct record_session *s);
 
 /*
- * hud-record --check: can capture work here, for this target (@pid 0: none)? The lines to
- * print go into @out. Returns an enum record_exit.
+ * hud-record --check: can capture work here, for this target (@pid 0: none)? Each line of
+ * the verdict goes to @line(@ctx, text) as soon as it is known. Returns an enum
+ * record_exit.
  */
-int record__check(pid_t pid, struct hud_msgs *out);
+int record__check(pid_t pid, void (*line)(void *ctx, const char *text), void *ctx);
 
 #endif /* HUD_RECORD_H */

@@ -12,8 +12,7 @@
 
 #include "classify.h"
 #include "profile.h"
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#include "util.h"
 
 /* Crates of the Rust sysroot: what ships with rustc. */
 static const char *const std_crates[] = {
@@ -219,7 +218,7 @@ static size_t name_crate(const char *name, const char **crate, int level)
 	as = find_as(p + 1);
 	if (as)
 		return name_crate(as, crate, level + 1);
-	if (n && !in_list(t, n, primitives, ARRAY_LEN(primitives)))
+	if (n && !in_list(t, n, primitives, ARRAY_SIZE(primitives)))
 		return 0; /* an unqualified type: nothing to go on */
 	/* Inherent methods of primitive types live in core/alloc/std. */
 	*crate = "core";
@@ -228,7 +227,7 @@ static size_t name_crate(const char *name, const char **crate, int level)
 
 static bool is_runtime_crate(const char *crate, size_t len)
 {
-	return in_list(crate, len, runtime_crates, ARRAY_LEN(runtime_crates)) ||
+	return in_list(crate, len, runtime_crates, ARRAY_SIZE(runtime_crates)) ||
 	       (len > 8 && !strncmp(crate, "futures_", 8));
 }
 
@@ -239,7 +238,7 @@ static bool is_std_file(const char *file)
 
 	if (strstr(file, "/rustc/") || strstr(file, "/rust/deps/"))
 		return true;
-	for (i = 0; i < ARRAY_LEN(dirs); i++) {
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
 		const char *m = strstr(file, dirs[i]);
 
 		if (m && (m == file || m[-1] == '/'))
@@ -305,7 +304,7 @@ static bool is_system_dso(const char *dso)
 {
 	if (!strcmp(dso, "[vdso]") || !strcmp(dso, "[vsyscall]"))
 		return true;
-	return prefix_in_list(base_name(dso), system_dso_prefixes, ARRAY_LEN(system_dso_prefixes));
+	return prefix_in_list(base_name(dso), system_dso_prefixes, ARRAY_SIZE(system_dso_prefixes));
 }
 
 static bool is_shared_lib(const char *dso)
@@ -325,13 +324,13 @@ enum hud_frame_class hud_classify_frame(const char *function, const char *file,
 		return HUD_FC_UNKNOWN;
 	if (dso_path && is_system_dso(dso_path))
 		return HUD_FC_SYSTEM;
-	if (in_list(function, strlen(function), crt_names, ARRAY_LEN(crt_names)))
+	if (in_list(function, strlen(function), crt_names, ARRAY_SIZE(crt_names)))
 		return HUD_FC_SYSTEM;
 
 	len = name_crate(function, &crate, 0);
 	if (len && is_runtime_crate(crate, len))
 		return HUD_FC_RUNTIME;
-	if (len && in_list(crate, len, std_crates, ARRAY_LEN(std_crates)))
+	if (len && in_list(crate, len, std_crates, ARRAY_SIZE(std_crates)))
 		return HUD_FC_STD;
 
 	if (file) {
@@ -341,14 +340,14 @@ enum hud_frame_class hud_classify_frame(const char *function, const char *file,
 			return dir && is_runtime_dir(dir) ? HUD_FC_RUNTIME : HUD_FC_THIRD_PARTY;
 	}
 
-	if (!file && len && in_list(crate, len, std_dep_crates, ARRAY_LEN(std_dep_crates)))
+	if (!file && len && in_list(crate, len, std_dep_crates, ARRAY_SIZE(std_dep_crates)))
 		return HUD_FC_STD;
 	if (dso_path && is_shared_lib(dso_path) &&
-	    prefix_in_list(dso_path, system_dirs, ARRAY_LEN(system_dirs)))
+	    prefix_in_list(dso_path, system_dirs, ARRAY_SIZE(system_dirs)))
 		return HUD_FC_SYSTEM;
 	if ((!dso_path || is_shared_lib(dso_path)) &&
-	    (prefix_in_list(function, libc_name_prefixes, ARRAY_LEN(libc_name_prefixes)) ||
-	     in_list(function, strlen(function), libc_names, ARRAY_LEN(libc_names))))
+	    (prefix_in_list(function, libc_name_prefixes, ARRAY_SIZE(libc_name_prefixes)) ||
+	     in_list(function, strlen(function), libc_names, ARRAY_SIZE(libc_names))))
 		return HUD_FC_SYSTEM;
 	return HUD_FC_USER;
 }
@@ -426,7 +425,7 @@ static uint8_t kernel_flags(const char *fn)
 		return HUD_FF_SYSCALL;
 	if (!strcmp(fn, "asm_exc_page_fault") || !strcmp(fn, "exc_page_fault"))
 		return HUD_FF_SYSCALL;
-	return prefix_in_list(fn, sched_frames, ARRAY_LEN(sched_frames)) ? HUD_FF_SCHED : 0;
+	return prefix_in_list(fn, sched_frames, ARRAY_SIZE(sched_frames)) ? HUD_FF_SCHED : 0;
 }
 
 uint8_t hud_frame_flags(const char *function, enum hud_frame_class cls, int is_kernel)
@@ -437,12 +436,12 @@ uint8_t hud_frame_flags(const char *function, enum hud_frame_class cls, int is_k
 		return kernel_flags(function);
 	if (!function)
 		return 0;
-	if (contains_any(function, worker_frames, ARRAY_LEN(worker_frames)))
+	if (contains_any(function, worker_frames, ARRAY_SIZE(worker_frames)))
 		flags |= HUD_FF_WORKER;
-	if (contains_any(function, blocking_frames, ARRAY_LEN(blocking_frames)))
+	if (contains_any(function, blocking_frames, ARRAY_SIZE(blocking_frames)))
 		flags |= HUD_FF_BLOCKING;
 	if (cls == HUD_FC_RUNTIME &&
-	    prefix_in_list(function, block_on_frames, ARRAY_LEN(block_on_frames)))
+	    prefix_in_list(function, block_on_frames, ARRAY_SIZE(block_on_frames)))
 		flags |= HUD_FF_BLOCK_ON;
 	return flags;
 }

@@ -312,7 +312,7 @@ static uint64_t dso_key_hash(const char *path, const uint8_t *build_id, size_t b
 	uint64_t h = symbolizer__hash(path, strlen(path), HUD_HASH_INIT);
 
 	h = symbolizer__hash(&build_id_size, sizeof(build_id_size), h);
-	return symbolizer__hash(build_id, build_id_size, h);
+	return hud_mix64(symbolizer__hash(build_id, build_id_size, h));
 }
 
 struct hud_dso *hud_symbolizer__dso(struct hud_symbolizer *s, const char *path,

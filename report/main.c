@@ -234,6 +234,10 @@ int main(int argc, char **argv)
 	o.inputs = inputs;
 	err = report_opts__getopt(&ro, argc, argv, "i:o:f:", longopts, usage_text, own_option, &cli,
 				  &code, msg, sizeof(msg));
+	if (err == -ENOMEM) {
+		elog("out of memory");
+		return REPORT_EXIT_FAILED;
+	}
 	if (err < 0)
 		hud_usage_error("%s", msg);
 	if (err)

@@ -16,9 +16,10 @@ void report_opts__init(struct report_read_opts *o)
 	o->filter.time_end = -1;
 }
 
+/* "@what '@arg'@how" into @err: -EINVAL. */
 static int fail(char *err, size_t size, const char *what, const char *arg, const char *how)
 {
-	snprintf(err, size, "%s '%s'%s", what, arg, how);
+	snprintf(err, size, "%s%s'%s'%s", what, what[strlen(what) - 1] == '(' ? "" : " ", arg, how);
 	return -EINVAL;
 }
 
@@ -41,7 +42,7 @@ int report__parse_time(const char *arg, struct hud_filter *f, char *err, size_t 
 	else if (comma[1] && hud_parse_double(comma + 1, 0, 1e9, &f->time_end))
 		ret = fail(err, err_size, "invalid --time end", comma + 1, "");
 	else if (f->time_end >= 0 && f->time_end <= f->time_start)
-		ret = fail(err, err_size, "--time end must be after its start", arg, "");
+		ret = fail(err, err_size, "--time end must be after its start (", arg, ")");
 	free(start);
 	return ret;
 }

@@ -624,10 +624,15 @@ static int add_record(struct load_ctx *c, const struct hud_record *rec)
 	const struct hud_rec_offcpu *o = rec->payload;
 	int err;
 
-	/* What every pass needs to know where events are, in time and in the maps. */
+	/*
+	 * What the passes need to know where events are, in time and in the maps. The scan
+	 * pass looks for the end only: the time base and weights come from the event passes,
+	 * as each event's META records precede it.
+	 */
 	switch (rec->type) {
 	case HUD_REC_META:
-		source_meta(c, hud_meta_key(rec), hud_meta_value(rec));
+		if (c->pass)
+			source_meta(c, hud_meta_key(rec), hud_meta_value(rec));
 		break;
 	case HUD_REC_MAP:
 		c->maps_seen++;
