@@ -22,6 +22,13 @@
  *
  * Stacks travel inline in ring-buffer events: a stack-id map with BPF_F_REUSE_STACKID can
  * silently hand back another stack when ids are reused.
+ *
+ * Frame-pointer walks fail in code built without frame pointers (Debian's glibc, a default
+ * `cargo build --release`). For an event whose leaf is in such code (ranges hud-record
+ * found and put in nofp[]), or for every event of a target built without them, the event
+ * also carries the user registers and a copy of the top of the user stack, which
+ * hud-report unwinds with the binaries' CFI. Off-CPU intervals get their copy where the
+ * deferred user stack is taken (in the thread's own context).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -39,6 +46,9 @@ const volatile bool offcpu_kernel = true;
 const volatile __u32 defer_hook = HUD_DEFER_RSEQ;
 /* Ring fill level at which the reader is woken (a quarter of the ring by default). */
 const volatile __u64 wakeup_bytes = 2 << 20;
+/* Bytes of user stack copied when a copy is wanted (0: never), and whether always. */
+const volatile __u32 ustack_size = 0;
+const volatile bool ustack_always = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -52,6 +62,11 @@ struct {
  */
 __u32 target_tgids[HUD_MAX_TARGETS];
 __u32 nr_targets;
+/* Per target: its own code has no frame pointers, so every event gets a stack copy. */
+__u32 target_copy_all[HUD_MAX_TARGETS];
+/* Code of the targets without frame pointers (libraries, mostly), set by hud-record. */
+struct hud_nofp_range nofp[HUD_MAX_NOFP];
+__u32 nr_nofp;
 
 /*
  * Intervals waiting for their user stack (pending). While there are none, which is most
@@ -68,13 +83,28 @@ struct {
 	__type(value, struct hud_evt_offcpu);
 } offcpu_start SEC(".maps");
 
-/* Scratch space: events are built here, then copied into the ring at their real size. */
+/*
+ * Scratch space: events are built here, then copied into the ring at their real size. Room
+ * for the fixed part, the ips (indexed up to 255 for the verifier), and a stack copy that
+ * may start anywhere below HUD_USTACK_MAX and run a page further.
+ */
+#define HUD_EVT_BUF_SIZE (HUD_EVT_OFFCPU_FIXED + 256 * 8 + HUD_USTACK_MAX + 2 * HUD_USTACK_PAGE)
+
+struct hud_evt_buf {
+	__u8 data[HUD_EVT_BUF_SIZE];
+};
+
+/*
+ * One buffer per CPU and per context: samples (perf_event, NMI-like: they may interrupt
+ * the tracepoints) and off-CPU intervals. Too big for a per-CPU array's value: a plain
+ * array indexed by CPU, sized by hud-record to the possible CPUs.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* resized to 2 x possible CPUs by hud-record */
 	__type(key, __u32);
-	__type(value, struct hud_evt_sample);
-} sample_scratch SEC(".maps");
+	__type(value, struct hud_evt_buf);
+} evt_bufs SEC(".maps");
 
 /* Initial value for offcpu_start entries (a map value: too big for the BPF stack). */
 struct {
@@ -197,35 +227,154 @@ static __always_inline __u64 evt_size(__u32 fixed, __u32 nr_kernel, __u32 nr_use
 	return fixed + n * sizeof(__u64);
 }
 
+/* This CPU's scratch buffer for @ctx_kind (0 samples, 1 off-CPU intervals), or NULL. */
+static __always_inline struct hud_evt_buf *evt_buf(__u32 ctx_kind)
+{
+	__u32 key = bpf_get_smp_processor_id() * 2 + ctx_kind;
+
+	return bpf_map_lookup_elem(&evt_bufs, &key);
+}
+
+/* Does an event of @tgid whose user leaf is at @ip get a stack copy? */
+static __always_inline bool wants_copy(__u32 tgid, __u64 ip)
+{
+	__u32 i, n;
+
+	if (!ustack_size)
+		return false;
+	if (ustack_always)
+		return true;
+	n = nr_targets;
+	for (i = 0; i < HUD_MAX_TARGETS && i < n; i++)
+		if (target_tgids[i] == tgid)
+			break;
+	if (i < HUD_MAX_TARGETS && i < n && target_copy_all[i])
+		return true;
+	n = nr_nofp;
+	for (i = 0; i < HUD_MAX_NOFP && i < n; i++)
+		if (nofp[i].tgid == tgid && ip >= nofp[i].start && ip < nofp[i].end)
+			return true;
+	return false;
+}
+
+/*
+ * Copy the user stack of the current thread from @u's sp up into @dst, a page at a time
+ * so that the end of the stack's mapping stops it cleanly: ustack_size bytes, or fewer
+ * (HUD_USTACK_EVT_SHORT) where a page cannot be read. @dst has room for HUD_USTACK_MAX and
+ * a page more.
+ */
+static __always_inline void copy_ustack(__u8 *dst, struct hud_evt_ustack *u)
+{
+	__u64 want = ustack_size, off = 0, n;
+	int i;
+
+	if (want > HUD_USTACK_MAX)
+		want = HUD_USTACK_MAX;
+	u->flags = 0;
+	n = HUD_USTACK_PAGE - (u->sp & (HUD_USTACK_PAGE - 1));
+	for (i = 0; i < HUD_USTACK_MAX / HUD_USTACK_PAGE + 1; i++) {
+		if (off >= want)
+			break;
+		if (n > want - off)
+			n = want - off;
+		/* The verifier's bound: never more than two pages (the buffer's slack). */
+		n &= 2 * HUD_USTACK_PAGE - 1;
+		if (bpf_probe_read_user(dst + (off & (HUD_USTACK_MAX - 1)), n,
+					(void *)(u->sp + off))) {
+			u->flags |= HUD_USTACK_EVT_SHORT;
+			break;
+		}
+		off += n;
+		n = HUD_USTACK_PAGE;
+	}
+	u->size = (__u32)off;
+}
+
+/* Fill @u with the user registers @uregs and, if @tgid wants one, copy the stack. */
+static __always_inline void take_ustack(struct hud_evt_ustack *u, __u8 *dst, __u32 tgid,
+					struct pt_regs *uregs)
+{
+	u->size = 0;
+	u->flags = 0;
+	if (!uregs || !wants_copy(tgid, PT_REGS_IP(uregs)))
+		return;
+	u->ip = PT_REGS_IP(uregs);
+	u->sp = PT_REGS_SP(uregs);
+	u->bp = PT_REGS_FP(uregs);
+	copy_ustack(dst, u);
+}
+
 SEC("perf_event")
 int hud_sample(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 zero = 0;
 	struct hud_evt_sample *e;
+	struct hud_evt_buf *buf;
+	__u32 n, copied;
 
 	if (!is_target(id >> 32))
 		return 0;
-	e = bpf_map_lookup_elem(&sample_scratch, &zero);
-	if (!e)
+	buf = evt_buf(0);
+	if (!buf)
 		return 0;
+	e = (struct hud_evt_sample *)buf->data;
 	e->hdr.type = HUD_EVT_SAMPLE;
 	e->hdr.pid = id >> 32;
 	e->hdr.tid = (__u32)id;
 	e->hdr.cpu = bpf_get_smp_processor_id();
 	e->hdr.time_ns = bpf_ktime_get_ns();
 	capture_stacks(ctx, e->ips, &e->nr_kernel, &e->nr_user, sample_kernel);
-	if (bpf_ringbuf_output(&events, e, evt_size(HUD_EVT_SAMPLE_FIXED, e->nr_kernel, e->nr_user),
+	n = (e->nr_kernel + e->nr_user) & 255;
+	/* The user registers, even when the sample interrupted the kernel. */
+	take_ustack(&e->ustack, buf->data + HUD_EVT_SAMPLE_FIXED + n * 8, id >> 32,
+		    (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
+	copied = e->ustack.size;
+	if (copied > HUD_USTACK_MAX)
+		copied = HUD_USTACK_MAX;
+	if (bpf_ringbuf_output(&events, e,
+			       evt_size(HUD_EVT_SAMPLE_FIXED, e->nr_kernel, e->nr_user) + copied,
 			       wakeup_flags()))
 		count_lost();
 	return 0;
 }
 
-/* Ring output of a finished interval. */
+/* Ring output of a finished interval (without a stack copy). */
 static __always_inline void offcpu_submit(struct hud_evt_offcpu *s)
 {
+	s->ustack.size = 0;
 	if (bpf_ringbuf_output(&events, s, evt_size(HUD_EVT_OFFCPU_FIXED, s->nr_kernel, s->nr_user),
 			       wakeup_flags()))
+		count_lost();
+}
+
+/*
+ * Ring output of a finished interval with the user registers @uregs, and a stack copy if
+ * one is wanted, from the thread's own context. The record is built in the scratch buffer:
+ * the map value has no room for the copy.
+ */
+static __always_inline void offcpu_submit_ustack(struct hud_evt_offcpu *s, struct pt_regs *uregs)
+{
+	__u32 n = (s->nr_kernel + s->nr_user) & 255, size, copied;
+	struct hud_evt_offcpu *e;
+	struct hud_evt_buf *buf;
+
+	if (!wants_copy(s->hdr.pid, PT_REGS_IP(uregs)) || !(buf = evt_buf(1))) {
+		offcpu_submit(s);
+		return;
+	}
+	size = evt_size(HUD_EVT_OFFCPU_FIXED, s->nr_kernel, s->nr_user);
+	if (size > HUD_EVT_OFFCPU_FIXED + HUD_MAX_FRAMES * 8)
+		size = HUD_EVT_OFFCPU_FIXED + HUD_MAX_FRAMES * 8;
+	if (bpf_probe_read_kernel(buf->data, size, s)) {
+		offcpu_submit(s);
+		return;
+	}
+	e = (struct hud_evt_offcpu *)buf->data;
+	take_ustack(&e->ustack, buf->data + HUD_EVT_OFFCPU_FIXED + n * 8, s->hdr.pid, uregs);
+	copied = e->ustack.size;
+	if (copied > HUD_USTACK_MAX)
+		copied = HUD_USTACK_MAX;
+	if (bpf_ringbuf_output(&events, e, size + copied, wakeup_flags()))
 		count_lost();
 }
 
@@ -248,6 +397,8 @@ static __always_inline void offcpu_flush(void *ctx, struct hud_evt_offcpu *s, st
 			s->nr_user = (__u32)n / sizeof(__u64);
 		if (s->nr_user > HUD_MAX_USTACK)
 			s->nr_user = HUD_MAX_USTACK;
+		offcpu_submit_ustack(s, uregs);
+		return;
 	}
 	offcpu_submit(s);
 }

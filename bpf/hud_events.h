@@ -16,6 +16,13 @@
 #define HUD_MAX_KSTACK	63
 #define HUD_MAX_FRAMES	(HUD_MAX_USTACK + HUD_MAX_KSTACK)
 #define HUD_MAX_TARGETS 64 /* processes recorded at once */
+/*
+ * User stack copies, for unwinding with CFI where frame pointers cannot be trusted: at
+ * most this many bytes from sp up, read a page at a time. A power of two.
+ */
+#define HUD_USTACK_MAX	(32 << 10)
+#define HUD_USTACK_PAGE 4096
+#define HUD_MAX_NOFP	64 /* code ranges without frame pointers, over all targets */
 
 enum hud_evt_type {
 	HUD_EVT_SAMPLE = 1,
@@ -35,6 +42,27 @@ enum hud_evt_flags {
 	HUD_EVT_PREEMPTED = 1u << 0,
 };
 
+enum hud_ustack_evt_flags {
+	HUD_USTACK_EVT_SHORT = 1u << 0, /* a page could not be read: the stack ends there */
+};
+
+/*
+ * The user registers and the stack copy of an event. size 0: no copy; else size bytes of
+ * stack from sp up follow the event's ips.
+ */
+struct hud_evt_ustack {
+	__u64 ip, sp, bp;
+	__u32 size;
+	__u32 flags; /* enum hud_ustack_evt_flags */
+};
+
+/* A code range of a target whose frames are walked with CFI (set by hud-record). */
+struct hud_nofp_range {
+	__u64 start, end;
+	__u32 tgid;
+	__u32 reserved;
+};
+
 struct hud_evt_header {
 	__u32 type; /* enum hud_evt_type */
 	__u32 pid;  /* tgid */
@@ -43,11 +71,12 @@ struct hud_evt_header {
 	__u64 time_ns; /* CLOCK_MONOTONIC; for OFFCPU the switch-out time */
 };
 
-/* Only the first hud_evt_size() bytes of an event travel through the ring buffer. */
+/* Only the bytes used of an event travel through the ring buffer: fixed, ips, copy. */
 struct hud_evt_sample {
 	struct hud_evt_header hdr;
 	__u32 nr_kernel;
 	__u32 nr_user;
+	struct hud_evt_ustack ustack;
 	__u64 ips[HUD_MAX_FRAMES]; /* kernel frames, then user frames, leaf first */
 };
 
@@ -65,9 +94,10 @@ struct hud_evt_offcpu {
 	__u32 nr_kernel;
 	__u32 nr_user;
 	/* Kernel-side bookkeeping, ignored by hud-record (see bpf/hud.bpf.c). */
-	__u64 user_ip, user_sp; /* user registers at switch-out, to check a deferred stack */
-	__u32 pending;		/* ended, long enough, waiting for its user stack */
-	__u32 offcpu;		/* switched out and not back yet */
+	__u64 user_ip, user_sp;	      /* user registers at switch-out, to check a deferred stack */
+	__u32 pending;		      /* ended, long enough, waiting for its user stack */
+	__u32 offcpu;		      /* switched out and not back yet */
+	struct hud_evt_ustack ustack; /* size 0 in the map: copies are made when sent */
 	__u64 ips[HUD_MAX_FRAMES];
 };
 
@@ -81,7 +111,7 @@ struct hud_evt_comm {
 	char comm[16];
 };
 
-#define HUD_EVT_SAMPLE_FIXED 32
-#define HUD_EVT_OFFCPU_FIXED 88
+#define HUD_EVT_SAMPLE_FIXED 64
+#define HUD_EVT_OFFCPU_FIXED 120
 
 #endif /* HUD_EVENTS_H */

@@ -16,7 +16,7 @@
 
 #define HUD_MAGIC	    "HUDDATA" /* 8 bytes with the NUL */
 #define HUD_VERSION_MAJOR   1
-#define HUD_VERSION_MINOR   0
+#define HUD_VERSION_MINOR   1
 #define HUD_HEADER_SIZE	    64
 #define HUD_HEADER_SIZE_MAX 4096
 
@@ -24,6 +24,9 @@
 #define HUD_CHUNK_HEADER_SIZE 16
 #define HUD_CHUNK_RAW_TARGET  (1u << 20)  /* writer closes a chunk past this */
 #define HUD_CHUNK_SIZE_MAX    (64u << 20) /* reader cap, compressed and raw */
+
+/* compat_features: bits a reader may ignore. */
+#define HUD_COMPAT_USTACK (1ull << 0) /* SAMPLE and OFFCPU may carry a user stack copy */
 
 #define HUD_BUILD_ID_MAX 32
 #define HUD_COMM_LEN	 16
@@ -119,6 +122,23 @@ struct hud_rec_offcpu {
 	uint64_t ips[];
 };
 
+/*
+ * After the ips of a SAMPLE or OFFCPU record (1.1): the user registers when the user stack
+ * was taken, and a copy of the stack from sp upward, for unwinding with CFI where frame
+ * pointers cannot be trusted. Present when the payload goes on past the ips.
+ */
+struct hud_rec_ustack {
+	uint64_t ip, sp, bp;
+	uint32_t size;	/* bytes of stack copied, from sp up */
+	uint32_t flags; /* enum hud_ustack_flags */
+	uint8_t data[]; /* size bytes, then zero padding to a multiple of 8 */
+};
+
+enum hud_ustack_flags {
+	/* The copy stopped short of the size asked for: the stack (or its mapping) ends. */
+	HUD_USTACK_SHORT = 1u << 0,
+};
+
 struct hud_rec_lost {
 	uint64_t time_ns;
 	uint32_t cpu;
@@ -161,6 +181,7 @@ _Static_assert(sizeof(struct hud_rec_offcpu) == 48, "OFFCPU payload");
 _Static_assert(sizeof(struct hud_rec_ksym) == 16, "KSYM payload");
 _Static_assert(sizeof(struct hud_rec_process) == 16, "PROCESS payload");
 _Static_assert(sizeof(struct hud_rec_lost) == 24, "LOST payload");
+_Static_assert(sizeof(struct hud_rec_ustack) == 32, "user stack copy");
 _Static_assert(sizeof(struct hud_rec_finish) == 40, "FINISH payload");
 
 /* ------------------------------------------------------------------------- */
@@ -169,9 +190,10 @@ _Static_assert(sizeof(struct hud_rec_finish) == 40, "FINISH payload");
 struct hud_writer;
 
 struct hud_writer_opts {
-	size_t sz;	       /* sizeof(struct hud_writer_opts), libbpf style */
-	int zstd_level;	       /* 0 = default (3) */
-	uint32_t chunk_target; /* 0 = HUD_CHUNK_RAW_TARGET; tests use small values */
+	size_t sz;		  /* sizeof(struct hud_writer_opts), libbpf style */
+	int zstd_level;		  /* 0 = default (3) */
+	uint32_t chunk_target;	  /* 0 = HUD_CHUNK_RAW_TARGET; tests use small values */
+	uint64_t compat_features; /* HUD_COMPAT_* the file may use */
 };
 
 /*
@@ -188,6 +210,15 @@ struct hud_writer *hud_writer__new(int fd, const struct hud_writer_opts *opts);
  */
 int hud_writer__add(struct hud_writer *w, uint32_t type, const void *hdr, size_t hdr_size,
 		    const void *tail, size_t tail_size);
+
+/* A record of several pieces, written one after the other. */
+struct hud_iovec {
+	const void *base;
+	size_t len;
+};
+
+/* hud_writer__add() with @nr pieces. Same returns. */
+int hud_writer__addv(struct hud_writer *w, uint32_t type, const struct hud_iovec *iov, size_t nr);
 
 /* Convenience: one META record. */
 int hud_writer__add_meta(struct hud_writer *w, const char *key, const char *value);
@@ -248,6 +279,20 @@ uint64_t hud_reader__offset(const struct hud_reader *r);
 void hud_reader__free(struct hud_reader *r);
 
 /* Helpers for validated records. */
+
+/*
+ * The user stack copy of a validated SAMPLE (@fixed = sizeof(struct hud_rec_sample)) or
+ * OFFCPU record with @nr_frames frames, or NULL if it has none.
+ */
+static inline const struct hud_rec_ustack *hud_rec_ustack(const struct hud_record *rec,
+							  size_t fixed, size_t nr_frames)
+{
+	size_t off = fixed + nr_frames * sizeof(uint64_t);
+
+	if (rec->size < off + sizeof(struct hud_rec_ustack))
+		return NULL;
+	return (const struct hud_rec_ustack *)((const uint8_t *)rec->payload + off);
+}
 static inline const char *hud_meta_key(const struct hud_record *rec)
 {
 	return (const char *)rec->payload;

@@ -361,6 +361,26 @@ static int check_record(struct hud_reader *r, uint32_t idx, size_t off, uint32_t
 				     "record %u (%s) at byte %zu: stack of %u+%u frames "
 				     "overflows its %zu-byte payload",
 				     idx, rec_type_name(type), off, nk, nu, len);
+	if (type == HUD_REC_SAMPLE || type == HUD_REC_OFFCPU) {
+		/* What follows the frames is a user stack copy (1.1), whole. */
+		size_t rest = len - fixed - nr_frames * sizeof(uint64_t);
+		struct hud_rec_ustack us;
+
+		if (!rest)
+			return 0;
+		if (rest < sizeof(us))
+			return chunk_corrupt(
+				r,
+				"record %u (%s) at byte %zu: %zu bytes after the stack, "
+				"too few for a stack copy",
+				idx, rec_type_name(type), off, rest);
+		memcpy(&us, pl + len - rest, sizeof(us));
+		if (us.size > rest - sizeof(us))
+			return chunk_corrupt(r,
+					     "record %u (%s) at byte %zu: stack copy of %u bytes "
+					     "overflows its %zu-byte payload",
+					     idx, rec_type_name(type), off, us.size, len);
+	}
 	return 0;
 
 no_key:

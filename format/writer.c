@@ -86,6 +86,9 @@ struct hud_writer *hud_writer__new(int fd, const struct hud_writer_opts *opts)
 	if (opts && opts->sz >= offsetof(struct hud_writer_opts, chunk_target) + sizeof(uint32_t) &&
 	    opts->chunk_target)
 		target = opts->chunk_target;
+	if (opts &&
+	    opts->sz >= offsetof(struct hud_writer_opts, compat_features) + sizeof(uint64_t))
+		hdr.compat_features = opts->compat_features;
 	/* A chunk of several records holds at most chunk_target raw bytes: keep it readable. */
 	if (target > HUD_CHUNK_SIZE_MAX / 2 || level < ZSTD_minCLevel() ||
 	    level > ZSTD_maxCLevel()) {
@@ -179,22 +182,28 @@ fail:
 	return err;
 }
 
-int hud_writer__add(struct hud_writer *w, uint32_t type, const void *hdr, size_t hdr_size,
-		    const void *tail, size_t tail_size)
+int hud_writer__addv(struct hud_writer *w, uint32_t type, const struct hud_iovec *iov, size_t nr)
 {
 	struct hud_rec_header rh;
-	size_t size;
+	size_t size = sizeof(rh), i, off;
 	uint8_t *p;
 	int err;
 
-	if (!w || (hdr_size && !hdr) || (tail_size && !tail))
+	if (!w)
 		return -EINVAL;
+	for (i = 0; i < nr; i++) {
+		if (iov[i].len && !iov[i].base)
+			return -EINVAL;
+		/* Checked one at a time so that the sum cannot overflow. */
+		if (iov[i].len > HUD_RECORD_SIZE_MAX)
+			return -E2BIG;
+		size += iov[i].len;
+		if (size > HUD_RECORD_SIZE_MAX)
+			return -E2BIG;
+	}
 	if (w->err)
 		return w->err;
-	/* Checked one at a time so that the sum cannot overflow. */
-	if (hdr_size > HUD_RECORD_SIZE_MAX || tail_size > HUD_RECORD_SIZE_MAX)
-		return -E2BIG;
-	size = (sizeof(rh) + hdr_size + tail_size + 7) & ~(size_t)7;
+	size = (size + 7) & ~(size_t)7;
 	if (size > HUD_RECORD_SIZE_MAX)
 		return -E2BIG;
 
@@ -213,14 +222,21 @@ int hud_writer__add(struct hud_writer *w, uint32_t type, const void *hdr, size_t
 	rh.type = type;
 	rh.size = size;
 	memcpy(p, &rh, sizeof(rh));
-	if (hdr_size)
-		memcpy(p + sizeof(rh), hdr, hdr_size);
-	if (tail_size)
-		memcpy(p + sizeof(rh) + hdr_size, tail, tail_size);
-	memset(p + sizeof(rh) + hdr_size + tail_size, 0, size - sizeof(rh) - hdr_size - tail_size);
+	for (i = 0, off = sizeof(rh); i < nr; off += iov[i].len, i++)
+		if (iov[i].len)
+			memcpy(p + off, iov[i].base, iov[i].len);
+	memset(p + off, 0, size - off);
 	w->len += size;
 	w->nr_records++;
 	return 0;
+}
+
+int hud_writer__add(struct hud_writer *w, uint32_t type, const void *hdr, size_t hdr_size,
+		    const void *tail, size_t tail_size)
+{
+	const struct hud_iovec iov[2] = {{hdr, hdr_size}, {tail, tail_size}};
+
+	return hud_writer__addv(w, type, iov, 2);
 }
 
 int hud_writer__add_meta(struct hud_writer *w, const char *key, const char *value)

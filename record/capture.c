@@ -14,8 +14,8 @@
 #include <bpf/libbpf.h>
 
 #include "capture.h"
+#include "hud_events.h" /* before the skeleton: its .bss uses these types */
 #include "hud.skel.h"
-#include "hud_events.h"
 #include "log.h"
 #include "record.h"
 #include "util.h"
@@ -101,6 +101,12 @@ int capture__load(struct capture *c, const struct record_opts *o)
 		skel->rodata->offcpu_kernel = true;
 		skel->rodata->wakeup_bytes = o->ring_bytes / 4;
 		bpf_map__set_max_entries(skel->maps.events, o->ring_bytes);
+		skel->rodata->ustack_size = o->ustack_mode == RECORD_USTACK_FP ? 0 : o->ustack_size;
+		skel->rodata->ustack_always = o->ustack_mode == RECORD_USTACK_DWARF;
+		/* Two scratch buffers per CPU: samples may interrupt the tracepoints. */
+		bpf_map__set_max_entries(
+			skel->maps.evt_bufs,
+			2 * (libbpf_num_possible_cpus() > 0 ? libbpf_num_possible_cpus() : 1));
 		/* Each tracepoint has a tp_btf and a raw_tp flavour: load one of them. */
 		bpf_program__set_autoload(skel->progs.hud_switch_btf, btf);
 		bpf_program__set_autoload(skel->progs.hud_exit_btf, btf);
@@ -152,6 +158,32 @@ void capture__set_targets(struct capture *c, const pid_t *pids, int nr)
 	for (i = 0; i < nr && i < HUD_MAX_TARGETS; i++)
 		c->skel->bss->target_tgids[i] = (uint32_t)pids[i];
 	c->skel->bss->nr_targets = (uint32_t)i;
+}
+
+void capture__copy_all(struct capture *c, int i)
+{
+	if (i >= 0 && i < HUD_MAX_TARGETS)
+		c->skel->bss->target_copy_all[i] = 1;
+}
+
+int capture__set_nofp(struct capture *c, const struct capture_range *r, int nr)
+{
+	struct hud_nofp_range *t = c->skel->bss->nofp;
+	int i, n = nr < HUD_MAX_NOFP ? nr : HUD_MAX_NOFP;
+
+	/*
+	 * The programs read the table while it changes: shrink the count first, and grow it
+	 * only once the entries are written, so that a reader sees old or new entries.
+	 */
+	if (n < (int)c->skel->bss->nr_nofp)
+		c->skel->bss->nr_nofp = (uint32_t)n;
+	__sync_synchronize();
+	for (i = 0; i < n; i++)
+		t[i] = (struct hud_nofp_range){
+			.start = r[i].start, .end = r[i].end, .tgid = r[i].pid};
+	__sync_synchronize();
+	c->skel->bss->nr_nofp = (uint32_t)n;
+	return nr - n;
 }
 
 int capture__open_ring(struct capture *c, int (*fn)(void *ctx, void *data, size_t size), void *ctx)

@@ -44,6 +44,21 @@ const char *capture__user_stack_hook(const struct capture *c);
 /* Record these processes (at most HUD_MAX_TARGETS; set before attaching). */
 void capture__set_targets(struct capture *c, const pid_t *pids, int nr);
 
+/* Target number @i (of capture__set_targets()) gets a stack copy with every event. */
+void capture__copy_all(struct capture *c, int i);
+
+/* A code range of @pid without frame pointers, to be put in the programs' table. */
+struct capture_range {
+	uint64_t start, end;
+	uint32_t pid;
+};
+
+/*
+ * Replace the programs' table of code without frame pointers with @nr ranges (at most
+ * HUD_MAX_NOFP are kept; the rest are left out). Returns how many were left out.
+ */
+int capture__set_nofp(struct capture *c, const struct capture_range *r, int nr);
+
 /*
  * Open the ring buffer, each event going to @fn(@ctx, data, size) (libbpf's
  * ring_buffer_sample_fn). 0 or -errno.

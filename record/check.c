@@ -20,8 +20,9 @@
 #include <bpf/libbpf.h>
 
 #include "capture.h"
+#include "elfread.h"
+#include "hud_events.h" /* before the skeleton: its .bss uses these types */
 #include "hud.skel.h"
-#include "hud_events.h"
 #include "log.h"
 #include "proc.h"
 #include "record.h"
@@ -181,9 +182,13 @@ static void check_capture(pid_t pid)
 	}
 	snprintf(detail, sizeof(detail), "%llu stacks, mean depth %.1f, max %u",
 		 (unsigned long long)t.events, (double)t.depth_sum / t.events, t.depth_max);
-	/* Without frame pointers the walk stops after a frame or two. */
-	line(t.depth_max >= 5 ? 1 : 0, "user stacks (frame pointers)", detail,
-	     "rebuild with RUSTFLAGS=\"-C force-frame-pointers=yes\"");
+	/*
+	 * Without frame pointers the walk stops after a frame or two: hud-record then copies
+	 * the top of the stack for hud-report to unwind with CFI, at some cost.
+	 */
+	line(t.depth_max >= 5 ? 1 : -1, "user stacks (frame pointers)", detail,
+	     "frame-pointer walks stop early: hud-record copies the stack top for CFI "
+	     "unwinding instead (larger files: see docs/PERFORMANCE.md)");
 cleanup:
 	capture__free(&c);
 }
@@ -202,6 +207,25 @@ static int count_worker(void *ctx, pid_t tid, const char *comm)
 	for (k = 0; k < ARRAY_SIZE(names); k++)
 		c->workers += !strcmp(comm, names[k]);
 	return 0;
+}
+
+/* Does the target's executable set up frame pointers? Without, every event is copied. */
+static void check_frame_pointers(pid_t pid)
+{
+	struct elf_fp_census c;
+	char path[64], detail[128];
+	int fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	fp = elf__has_frame_pointers(path, &c);
+	if (fp < 0)
+		return;
+	snprintf(detail, sizeof(detail), "%s (%u%% of %u functions set one up)",
+		 fp ? "built with them" : "built without them", c.with_frame * 100 / c.functions,
+		 c.functions);
+	line(fp ? 1 : -1, "target frame pointers", detail,
+	     "hud-record copies the stack top of every event for CFI unwinding "
+	     "(--call-graph dwarf; larger files, see docs/PERFORMANCE.md)");
 }
 
 static void check_workers(pid_t pid)
@@ -233,6 +257,7 @@ int record__check(pid_t pid, void (*line_fn)(void *ctx, const char *text), void 
 		}
 		say("target: %d (%s)", pid, comm);
 		check_debug_info(pid);
+		check_frame_pointers(pid);
 		check_workers(pid);
 	}
 	check_capture(pid);

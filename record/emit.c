@@ -74,46 +74,51 @@ int emit__stack_event(struct hud_writer *w, const void *event, size_t size, stru
 	const struct hud_evt_header *h = event;
 	const struct hud_evt_sample *smp = event;
 	const struct hud_evt_offcpu *off = event;
+	const struct hud_evt_ustack *u;
 	union {
 		struct hud_rec_sample s;
 		struct hud_rec_offcpu o;
 	} r;
-	uint32_t type, rec_size;
-	size_t fixed;
+	struct hud_rec_ustack ru;
+	struct hud_iovec iov[4];
+	size_t fixed, frames;
 
 	if (size < sizeof(*h))
 		return -EBADMSG;
 	memset(&r, 0, sizeof(r));
 	*out = (struct emit_stack){.pid = h->pid, .tid = h->tid};
-	/* Both kinds: a fixed part, then nr_kernel + nr_user frames, all inside the event. */
+	/*
+	 * Both kinds: a fixed part, nr_kernel + nr_user frames, then ustack.size bytes of
+	 * stack, all inside the event.
+	 */
 	if (h->type == HUD_EVT_SAMPLE && size >= HUD_EVT_SAMPLE_FIXED) {
 		fixed = HUD_EVT_SAMPLE_FIXED;
 		out->nr_kernel = smp->nr_kernel;
 		out->nr_user = smp->nr_user;
 		out->ips = (const uint64_t *)smp->ips;
+		u = &smp->ustack;
 	} else if (h->type == HUD_EVT_OFFCPU && size >= HUD_EVT_OFFCPU_FIXED) {
 		fixed = HUD_EVT_OFFCPU_FIXED;
 		out->nr_kernel = off->nr_kernel;
 		out->nr_user = off->nr_user;
 		out->ips = (const uint64_t *)off->ips;
+		u = &off->ustack;
 	} else {
 		return -EBADMSG;
 	}
-	if (out->nr_kernel + out->nr_user > HUD_MAX_FRAMES ||
-	    size < fixed + ((size_t)out->nr_kernel + out->nr_user) * sizeof(__u64))
+	frames = ((size_t)out->nr_kernel + out->nr_user) * sizeof(__u64);
+	if (out->nr_kernel + out->nr_user > HUD_MAX_FRAMES || u->size > HUD_USTACK_MAX ||
+	    size < fixed + frames + u->size)
 		return -EBADMSG;
 	if (h->type == HUD_EVT_SAMPLE) {
-		type = HUD_REC_SAMPLE;
-		rec_size = sizeof(r.s);
 		r.s.pid = h->pid;
 		r.s.tid = h->tid;
 		r.s.time_ns = h->time_ns;
 		r.s.cpu = h->cpu;
 		r.s.nr_kernel = (uint16_t)out->nr_kernel;
 		r.s.nr_user = (uint16_t)out->nr_user;
+		iov[0] = (struct hud_iovec){&r.s, sizeof(r.s)};
 	} else {
-		type = HUD_REC_OFFCPU;
-		rec_size = sizeof(r.o);
 		r.o.pid = h->pid;
 		r.o.tid = h->tid;
 		r.o.start_ns = h->time_ns;
@@ -124,9 +129,23 @@ int emit__stack_event(struct hud_writer *w, const void *event, size_t size, stru
 		r.o.flags = (off->flags & HUD_EVT_PREEMPTED) ? HUD_OFFCPU_PREEMPTED : 0;
 		r.o.nr_kernel = (uint16_t)out->nr_kernel;
 		r.o.nr_user = (uint16_t)out->nr_user;
+		iov[0] = (struct hud_iovec){&r.o, sizeof(r.o)};
 	}
-	return hud_writer__add(w, type, &r, rec_size, out->ips,
-			       ((size_t)out->nr_kernel + out->nr_user) * 8);
+	iov[1] = (struct hud_iovec){out->ips, frames};
+	if (!u->size)
+		return hud_writer__addv(
+			w, h->type == HUD_EVT_SAMPLE ? HUD_REC_SAMPLE : HUD_REC_OFFCPU, iov, 2);
+	ru = (struct hud_rec_ustack){.ip = u->ip,
+				     .sp = u->sp,
+				     .bp = u->bp,
+				     .size = u->size,
+				     .flags = (u->flags & HUD_USTACK_EVT_SHORT) ? HUD_USTACK_SHORT
+										: 0};
+	iov[2] = (struct hud_iovec){&ru, sizeof(ru)};
+	iov[3] = (struct hud_iovec){(const uint8_t *)event + fixed + frames, u->size};
+	out->copied = u->size;
+	return hud_writer__addv(w, h->type == HUD_EVT_SAMPLE ? HUD_REC_SAMPLE : HUD_REC_OFFCPU, iov,
+				4);
 }
 
 int emit__lost(struct hud_writer *w, uint64_t time_ns, uint32_t cpu, uint64_t count)

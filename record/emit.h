@@ -37,6 +37,7 @@ struct emit_stack {
 	uint32_t pid, tid;
 	uint32_t nr_kernel, nr_user;
 	const uint64_t *ips; /* kernel frames, then user frames, leaf first */
+	uint32_t copied;     /* bytes of user stack copied with it */
 };
 
 /*

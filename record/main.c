@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/types.h>
+
+#include "hud_events.h"
 #include "hud_format.h"
 #include "log.h"
 #include "proc.h"
@@ -34,8 +37,11 @@ static const char usage_text[] =
 	"  -d, --duration SECS    stop after SECS seconds (default: until interrupted)\n"
 	"  -F, --freq HZ          on-CPU sampling frequency (default: 99)\n"
 	"  -t, --threshold MS     record off-CPU intervals of at least MS ms (default: 5)\n"
-	"  -g, --call-graph WHAT  stacks of on-CPU samples: user (default) or kernel "
-	"(user+kernel)\n"
+	"  -g, --call-graph WHAT  comma-separated: user (default) or kernel (kernel stacks\n"
+	"                         in samples too); and auto (default: frame pointers, and a\n"
+	"                         copy of the stack top for CFI where they fail), fp (frame\n"
+	"                         pointers only) or dwarf[,SIZE] (a SIZE-byte stack copy\n"
+	"                         with every event; default 16384)\n"
 	"      --workers PREFIX   thread-name prefix of the runtime's workers (default: Tokio's\n"
 	"                         names, else the largest NAME-N thread family)\n"
 	"      --archive DIR      after recording, copy the binaries hit into DIR/.build-id/\n"
@@ -90,6 +96,47 @@ static void resolve_name(const char *name, int all, struct record_opts *o)
 	for (i = 0; i < n; i++)
 		o->pids[i] = m[i].pid;
 	o->nr_pids = n;
+}
+
+/*
+ * -g, --call-graph WHAT[,WHAT...]: user (the default) or kernel (user and kernel stacks in
+ * samples); auto (the default), fp or dwarf[,SIZE] for where user stacks come from.
+ */
+static void parse_call_graph(const char *arg, struct record_opts *o)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int after_dwarf = 0;
+	uint64_t v;
+
+	if (!copy) {
+		elog("out of memory");
+		exit(RECORD_EXIT_FAILED);
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (after_dwarf && !hud_parse_u64(tok, 0, UINT32_MAX, &v)) {
+			if (v < 512 || v > HUD_USTACK_MAX || v % 8)
+				hud_usage_error("invalid stack copy size '%s' (512 to %d bytes, a "
+						"multiple of 8)",
+						tok, HUD_USTACK_MAX);
+			o->ustack_size = (uint32_t)v;
+		} else if (!strcmp(tok, "kernel")) {
+			o->sample_kernel = 1;
+		} else if (!strcmp(tok, "user")) {
+			o->sample_kernel = 0;
+		} else if (!strcmp(tok, "auto")) {
+			o->ustack_mode = RECORD_USTACK_AUTO;
+		} else if (!strcmp(tok, "fp")) {
+			o->ustack_mode = RECORD_USTACK_FP;
+		} else if (!strcmp(tok, "dwarf")) {
+			o->ustack_mode = RECORD_USTACK_DWARF;
+		} else {
+			hud_usage_error("invalid call graph '%s' (user, kernel, auto, fp or "
+					"dwarf[,SIZE])",
+					tok);
+		}
+		after_dwarf = !strcmp(tok, "dwarf");
+	}
+	free(copy);
 }
 
 /* "-p 1,2,3" */
@@ -236,6 +283,7 @@ int main(int argc, char **argv)
 		.freq_hz = 99,
 		.threshold_ns = 5000000,
 		.ring_bytes = 8 << 20,
+		.ustack_size = RECORD_USTACK_DEFAULT,
 	};
 	const char *name = NULL;
 	int c, all = 0, check = 0, code;
@@ -254,12 +302,7 @@ int main(int argc, char **argv)
 			parse_pids(optarg, &o);
 			break;
 		case 'g':
-			if (!strcmp(optarg, "kernel"))
-				o.sample_kernel = 1;
-			else if (!strcmp(optarg, "user"))
-				o.sample_kernel = 0;
-			else
-				hud_usage_error("invalid call graph '%s' (user or kernel)", optarg);
+			parse_call_graph(optarg, &o);
 			break;
 		case OPT_ALL:
 			all = 1;

@@ -21,6 +21,7 @@
 
 #include "archive.h"
 #include "capture.h"
+#include "elfread.h"
 #include "emit.h"
 #include "hud_events.h"
 #include "hud_format.h"
@@ -40,10 +41,123 @@ struct record_session {
 	struct targets ts;
 	struct u64set kips; /* kernel addresses seen, resolved at the end */
 	struct hud_msgs notes;
-	uint64_t samples, offcpu, lost, bad_events;
+	struct fp_verdict *verdicts; /* frame pointers or not, per file mapped */
+	size_t nr_verdicts, cap_verdicts;
+	uint64_t samples, offcpu, lost, bad_events, copies;
 	uint64_t start_ns, deadline_ns, next_tick_ns;
 	int err; /* first error writing the file (or reading /proc): the recording ends */
 };
+
+/* ---- frame pointers ---------------------------------------------------------------- */
+
+/* Whether a file's code sets up frame pointers, decided once per build-id (or path). */
+struct fp_verdict {
+	uint8_t build_id[HUD_BUILD_ID_MAX];
+	uint32_t build_id_size;
+	char *path; /* when there is no build-id */
+	int fp;	    /* 1 yes, 0 no, -1 cannot tell */
+};
+
+/* Frame pointers in the file at @path? 1, 0, or -1 (too few functions, unreadable). */
+static int census_verdict(const char *path)
+{
+	struct elf_fp_census c;
+
+	return elf__has_frame_pointers(path, &c);
+}
+
+/* Frame pointers in the file of mapping @m of @pid (cached)? 1, 0 or -1. */
+static int map_fp(struct record_session *s, pid_t pid, const struct proc_map *m)
+{
+	char path[PATH_MAX + 64];
+	struct fp_verdict *v;
+	size_t i;
+
+	if (!m->inode || m->path[0] != '/')
+		return -1; /* [vdso], anonymous code (JIT): nothing to read */
+	for (i = 0; i < s->nr_verdicts; i++) {
+		v = &s->verdicts[i];
+		if (m->build_id_size ? v->build_id_size == m->build_id_size &&
+					       !memcmp(v->build_id, m->build_id, m->build_id_size)
+				     : v->path && !strcmp(v->path, m->path))
+			return v->fp;
+	}
+	if (!HUD_GROW(s->verdicts, s->cap_verdicts, s->nr_verdicts + 1))
+		return -1;
+	v = &s->verdicts[s->nr_verdicts];
+	memset(v, 0, sizeof(*v));
+	memcpy(v->build_id, m->build_id, sizeof(v->build_id));
+	v->build_id_size = m->build_id_size;
+	if (!m->build_id_size && !(v->path = strdup(m->path)))
+		return -1;
+	/* The mapping itself, right even if the path now holds another file. */
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
+		 (unsigned long long)m->start, (unsigned long long)m->end);
+	v->fp = census_verdict(path);
+	if (v->fp < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/root%s", pid, m->path);
+		v->fp = census_verdict(path);
+	}
+	dlog("%s: %s", m->path,
+	     v->fp > 0 ? "frame pointers"
+	     : v->fp   ? "cannot tell frame pointers"
+		       : "no frame pointers");
+	s->nr_verdicts++;
+	return v->fp;
+}
+
+/*
+ * The programs' table of code without frame pointers, from every live target's mappings:
+ * events whose leaf is there get a stack copy. 0 or -ENOMEM.
+ */
+static int update_nofp(struct record_session *s)
+{
+	struct capture_range *r = NULL;
+	size_t cap = 0, n = 0, k;
+	int i, left;
+
+	if (s->opts->ustack_mode != RECORD_USTACK_AUTO)
+		return 0;
+	for (i = 0; i < s->ts.nr; i++) {
+		const struct target *t = &s->ts.t[i];
+
+		for (k = 0; t->alive && k < t->nr_ranges; k++) {
+			if (!t->ranges[k].nofp)
+				continue;
+			if (!HUD_GROW(r, cap, n + 1)) {
+				free(r);
+				return -ENOMEM;
+			}
+			r[n++] = (struct capture_range){.start = t->ranges[k].start,
+							.end = t->ranges[k].end,
+							.pid = t->pid};
+		}
+	}
+	left = capture__set_nofp(&s->cap, r, (int)n);
+	if (left)
+		vlog("%d code ranges without frame pointers left out of %zu: their leaves lose "
+		     "callers",
+		     left, n);
+	free(r);
+	return 0;
+}
+
+/*
+ * Is @t's executable built without frame pointers? Then every event of it gets a stack
+ * copy (hud-report unwinds all of it with CFI), as with --call-graph dwarf.
+ */
+static void check_exe(struct record_session *s, int i)
+{
+	struct target *t = &s->ts.t[i];
+	char path[64];
+
+	if (t->exe_fp >= 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/exe", t->pid);
+	t->exe_fp = census_verdict(path);
+	if (!t->exe_fp && s->opts->ustack_mode == RECORD_USTACK_AUTO)
+		capture__copy_all(&s->cap, i);
+}
 
 /* ---- /proc facts into records ------------------------------------------------------ */
 
@@ -59,7 +173,7 @@ static int map_seen(void *ctx, const struct proc_map *m)
 	struct maps_ctx *c = ctx;
 	int err = emit__map(c->s->w, (uint32_t)c->pid, c->now_ns, m);
 
-	return err ? err : maps_read__add(&c->mr, m);
+	return err ? err : maps_read__add(&c->mr, m, map_fp(c->s, c->pid, m) == 0);
 }
 
 /* Re-read the maps of @t and write them. 0 or -errno; a process that is gone is dead. */
@@ -70,6 +184,8 @@ static int reread_maps(struct record_session *s, struct target *t, uint64_t now_
 
 	if (n >= 0)
 		n = target__maps_read(t, &c.mr, now_ns);
+	if (n >= 0)
+		n = update_nofp(s);
 	maps_read__free(&c.mr);
 	if (n == -ENOENT || n == -ESRCH) {
 		t->alive = 0;
@@ -147,6 +263,7 @@ static int snapshot(struct record_session *s, uint64_t now_ns)
 
 		if (!t->alive)
 			continue;
+		check_exe(s, i);
 		proc__info(t->pid, &pi);
 		err = emit__process(s->w, (uint32_t)t->pid, 0, now_ns, &pi);
 		if (err)
@@ -165,6 +282,11 @@ static int snapshot(struct record_session *s, uint64_t now_ns)
 	return 0;
 }
 
+static const char *ustack_mode_name(enum record_ustack_mode m)
+{
+	return m == RECORD_USTACK_FP ? "fp" : m == RECORD_USTACK_DWARF ? "dwarf" : "auto";
+}
+
 static int write_meta(struct record_session *s, const struct record_info *info, uint64_t start_rt)
 {
 	const struct record_opts *o = s->opts;
@@ -177,6 +299,7 @@ static int write_meta(struct record_session *s, const struct record_info *info, 
 	uname(&u);
 	/* The first target describes the recording; PROCESS records describe them all. */
 	proc__info(o->pids[0], &pi);
+	check_exe(s, 0);
 	for (j = 0; j < o->nr_pids; j++)
 		plen += snprintf(pids + plen, sizeof(pids) - plen, "%s%d", j ? "," : "",
 				 o->pids[j]);
@@ -202,6 +325,14 @@ static int write_meta(struct record_session *s, const struct record_info *info, 
 			{"sched_switch_attach", info->attach, 0},
 			{"offcpu_user_stacks", info->ustack_hook, 0},
 			{"sample_kernel_stacks", o->sample_kernel ? "1" : "0", 0},
+			{"ustack_mode", ustack_mode_name(o->ustack_mode), 0},
+			{"target_frame_pointers",
+			 s->ts.t[0].exe_fp > 0	  ? "yes"
+			 : s->ts.t[0].exe_fp == 0 ? "no"
+						  : "unknown",
+			 0},
+			{"ustack_copy_bytes", NULL,
+			 o->ustack_mode == RECORD_USTACK_FP ? 0 : o->ustack_size},
 		};
 
 		for (i = 0; !err && i < ARRAY_SIZE(kv); i++)
@@ -261,6 +392,7 @@ static int on_event(void *ctx, void *data, size_t size)
 			goto bad;
 		if (!err) {
 			note_stack(s, &stk);
+			s->copies += stk.copied != 0;
 			if (h->type == HUD_EVT_SAMPLE)
 				s->samples++;
 			else
@@ -401,7 +533,15 @@ int record__start(struct record_session **sp, const struct record_opts *o, struc
 			 o->output, strerror(-ret));
 		return RECORD_EXIT_OUTPUT;
 	}
-	s->w = hud_writer__new(s->out.fd, NULL);
+	{
+		struct hud_writer_opts wo = {
+			.sz = sizeof(wo),
+			.compat_features =
+				o->ustack_mode == RECORD_USTACK_FP ? 0 : HUD_COMPAT_USTACK,
+		};
+
+		s->w = hud_writer__new(s->out.fd, &wo);
+	}
 	if (!s->w) {
 		snprintf(err, err_size, "cannot write %s: %s", o->output, strerror(errno));
 		return RECORD_EXIT_OUTPUT;
@@ -573,6 +713,10 @@ int record__stop(struct record_session *s, uint32_t reason)
 		      (fin.end_ns - s->start_ns) / 1e9, (unsigned long long)s->samples,
 		      (unsigned long long)s->offcpu, (unsigned long long)s->lost,
 		      s->lost ? " (increase the ring with --ring-size)" : "");
+	if (s->copies)
+		hud_msgs__add(&s->notes, HUD_MSG_INFO,
+			      "%llu events carry a copy of the user stack, for CFI unwinding",
+			      (unsigned long long)s->copies);
 	if (s->err)
 		ret = s->err == -ENOMEM ? RECORD_EXIT_FAILED : RECORD_EXIT_OUTPUT;
 	else
@@ -610,5 +754,8 @@ void record__free(struct record_session *s)
 	targets__free(&s->ts);
 	u64set__free(&s->kips);
 	hud_msgs__free(&s->notes);
+	while (s->nr_verdicts--)
+		free(s->verdicts[s->nr_verdicts].path);
+	free(s->verdicts);
 	free(s);
 }

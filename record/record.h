@@ -26,6 +26,16 @@ enum record_exit {
 
 #define RECORD_MAX_TARGETS 64 /* HUD_MAX_TARGETS: the BPF programs' target list */
 
+/* Where user stacks come from (--call-graph). */
+enum record_ustack_mode {
+	RECORD_USTACK_AUTO,  /* frame pointers; a stack copy where they cannot be trusted */
+	RECORD_USTACK_FP,    /* frame pointers only */
+	RECORD_USTACK_DWARF, /* a stack copy with every event */
+};
+
+/* Bytes of user stack copied by default (docs/PERFORMANCE.md says why this size). */
+#define RECORD_USTACK_DEFAULT (16 << 10)
+
 struct record_opts {
 	pid_t pids[RECORD_MAX_TARGETS];
 	int nr_pids;
@@ -33,8 +43,10 @@ struct record_opts {
 	double duration_s; /* 0: until stopped or every target exits */
 	uint64_t freq_hz;
 	uint64_t threshold_ns;
-	uint64_t ring_bytes;  /* ring buffer size, a power of two */
-	int sample_kernel;    /* also capture kernel stacks in on-CPU samples */
+	uint64_t ring_bytes; /* ring buffer size, a power of two */
+	int sample_kernel;   /* also capture kernel stacks in on-CPU samples */
+	enum record_ustack_mode ustack_mode;
+	uint32_t ustack_size; /* bytes of stack per copy, up to HUD_USTACK_MAX */
 	const char *workers;  /* --workers PREFIX: thread names of the runtime's workers */
 	const char *archive;  /* --archive DIR: copy the ELF files hit, by build-id */
 	const char *kallsyms; /* /proc/kallsyms (tests point elsewhere) */

@@ -22,6 +22,7 @@ int targets__init(struct targets *ts, const pid_t *pids, int nr)
 	for (i = 0; i < nr; i++) {
 		ts->t[i].pid = pids[i];
 		ts->t[i].alive = 1;
+		ts->t[i].exe_fp = -1;
 	}
 	ts->nr = nr;
 	return 0;
@@ -82,7 +83,7 @@ static int target__keep_gone(struct target *t, struct exec_range *e)
 	return 0;
 }
 
-int maps_read__add(struct maps_read *mr, const struct proc_map *m)
+int maps_read__add(struct maps_read *mr, const struct proc_map *m, int nofp)
 {
 	struct exec_range *r;
 
@@ -94,6 +95,7 @@ int maps_read__add(struct maps_read *mr, const struct proc_map *m)
 	r->end = m->end;
 	r->build_id_size = m->build_id_size;
 	memcpy(r->build_id, m->build_id, sizeof(r->build_id));
+	r->nofp = nofp;
 	r->path = strdup(m->path);
 	if (!r->path)
 		return -ENOMEM;

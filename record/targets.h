@@ -20,7 +20,8 @@ struct exec_range {
 	uint8_t build_id[HUD_BUILD_ID_MAX];
 	uint32_t build_id_size;
 	char *path;
-	int hit; /* a recorded user frame fell inside */
+	int hit;  /* a recorded user frame fell inside */
+	int nofp; /* its code has no frame pointers: events with a leaf here get stack copies */
 };
 
 /* Re-reading a process's maps after a frame fell outside them: first wait, longest wait. */
@@ -40,6 +41,7 @@ struct target {
 	uint64_t maps_gap_ns; /* wait before the next re-read: grows while they change nothing */
 	int maps_stale;	      /* a frame fell outside every known mapping, or code was mapped */
 	uint64_t maps_not_before_ns; /* an mmap in progress: re-read once it is done */
+	int exe_fp;		     /* its executable has frame pointers: 1, 0, or -1 unknown */
 };
 
 struct thread_name {
@@ -70,8 +72,8 @@ struct maps_read {
 	size_t nr, cap;
 };
 
-/* Add mapping @m to @mr. 0 or -ENOMEM. */
-int maps_read__add(struct maps_read *mr, const struct proc_map *m);
+/* Add mapping @m to @mr, whose code has frame pointers unless @nofp. 0 or -ENOMEM. */
+int maps_read__add(struct maps_read *mr, const struct proc_map *m, int nofp);
 
 void maps_read__free(struct maps_read *mr);
 

@@ -625,7 +625,7 @@ static void t_header(void)
 		memcpy(&h, file.data, sizeof(h));
 		check(!memcmp(h.magic, "HUDDATA\0", 8));
 		check_int(h.version_major, ==, 1);
-		check_int(h.version_minor, ==, 0);
+		check_int(h.version_minor, ==, 1);
 		check_int(h.header_size, ==, 64);
 		check_uint(h.incompat_features, ==, 0);
 		check_uint(h.compat_features, ==, 0);
@@ -1467,6 +1467,75 @@ static void t_short_fixed(void)
 	expect_corrupt_record(HUD_REC_PROCESS, 8 + 24, p, 24, "strings not NUL-terminated");
 }
 
+/* 1.1: a SAMPLE or OFFCPU may end with the user registers and a stack copy. */
+static void t_ustack(void)
+{
+	struct hud_rec_sample s = {.nr_kernel = 1, .nr_user = 2};
+	struct hud_rec_ustack us = {.ip = 0x1000, .sp = 0x7ff0, .bp = 0x7ff8, .size = 12};
+	const struct hud_rec_ustack *got_us;
+	struct hud_record rec;
+	struct rec_list got = {0};
+	struct buf raw = {0};
+	uint8_t p[256] = {0};
+	size_t len = sizeof(s) + 3 * 8 + sizeof(us) + 16; /* 12 bytes of stack, padded */
+
+	memcpy(p, &s, sizeof(s));
+	memcpy(p + sizeof(s) + 24, &us, sizeof(us));
+	memcpy(p + sizeof(s) + 24 + sizeof(us), "stack-bytes!", 12);
+	put_rec(&raw, HUD_REC_SAMPLE, 8 + len, p, len);
+	put_rec(&raw, HUD_REC_SAMPLE, 8 + sizeof(s) + 24, p, sizeof(s) + 24); /* without */
+	check_int(read_one_chunk(&raw, 2, &got, NULL, 0), ==, 0);
+	check_int(got.nr, ==, 2);
+	if (got.nr == 2) {
+		rec = (struct hud_record){.type = HUD_REC_SAMPLE,
+					  .size = got.recs[0].size,
+					  .payload = got.recs[0].payload};
+		got_us = hud_rec_ustack(&rec, sizeof(s), 3);
+		check(got_us != NULL);
+		if (got_us) {
+			check_uint(got_us->sp, ==, 0x7ff0);
+			check_uint(got_us->size, ==, 12);
+			check(!memcmp(got_us->data, "stack-bytes!", 12));
+		}
+		rec.size = got.recs[1].size;
+		rec.payload = got.recs[1].payload;
+		check(hud_rec_ustack(&rec, sizeof(s), 3) == NULL);
+	}
+	list_free(&got);
+	buf_free(&raw);
+	/* A copy that claims more bytes than the record has, or a stub of one, is damage. */
+	us.size = 17;
+	memcpy(p + sizeof(s) + 24, &us, sizeof(us));
+	expect_corrupt_record(HUD_REC_SAMPLE, 8 + len, p, len, "stack copy of 17 bytes overflows");
+	expect_corrupt_record(HUD_REC_SAMPLE, 8 + sizeof(s) + 24 + 16, p, sizeof(s) + 24 + 16,
+			      "16 bytes after the stack, too few for a stack copy");
+}
+
+/* hud_writer__addv(): the pieces one after the other, padded once at the end. */
+static void t_addv(void)
+{
+	struct hud_writer *w;
+	struct buf file = {0};
+	struct hud_reader *r;
+	struct hud_record rec;
+	int fd;
+	const struct hud_iovec iov[3] = {{"abc", 3}, {NULL, 0}, {"defgh", 5}};
+
+	w = writer_on_memfd(&fd, 0);
+	check_int(hud_writer__addv(w, 999, iov, 3), ==, 0);
+	check_int(hud_writer__addv(w, 999, (const struct hud_iovec[]){{NULL, 1}}, 1), ==, -EINVAL);
+	check_int(hud_writer__close(w), ==, 0);
+	slurp_fd(fd, &file);
+	r = hud_reader__from_mem(file.data, file.len);
+	check_int(hud_reader__next(r, &rec), ==, 1);
+	check_int(rec.type, ==, 999);
+	check_int(rec.size, ==, 8);
+	check(!memcmp(rec.payload, "abcdefgh", 8));
+	hud_reader__free(r);
+	buf_free(&file);
+	close(fd);
+}
+
 static void t_longer_payload(void)
 {
 	struct rec_list got = {0};
@@ -1495,7 +1564,10 @@ int main(void)
 		return 99;
 	}
 
-	TEST(t_header(), "writer: a new file is the 64-byte header, magic HUDDATA, version 1.0");
+	TEST(t_header(), "writer: a new file is the 64-byte header, magic HUDDATA, version 1.1");
+	TEST(t_ustack(),
+	     "1.1: SAMPLE with a user stack copy read back; overflowing copies refused");
+	TEST(t_addv(), "writer: a record of several pieces");
 	TEST(t_empty_data(), "reader: header without chunks is a clean, empty recording");
 	TEST(t_roundtrip(0), "round trip of every record type (and unknown 999) via from_mem");
 	TEST(t_roundtrip(1), "round trip of every record type (and unknown 999) via from_path");
