@@ -82,6 +82,7 @@ UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FIXTURE_DIR := tests/fixtures/tokio-blockers
 FIXTURE := $(BUILD)/fixtures/hud-fixture
+FIXTURE_NOFP := $(BUILD)/fixtures/hud-fixture-nofp
 
 TOOLS := $(BUILD)/hud-record $(BUILD)/hud-report $(BUILD)/hud-diff
 
@@ -200,7 +201,7 @@ golden-elf: tests/golden/symtest.c
 		-Wl,-z,noseparate-code -Wl,-z,norelro $< -o tests/golden/symtest
 # --- end of golden tests ------------------------------------------------------------
 
-fixture: $(FIXTURE) $(BUILD)/fixtures/hud-dlspin $(BUILD)/fixtures/libhudspin.so \
+fixture: $(FIXTURE) $(FIXTURE_NOFP) $(BUILD)/fixtures/hud-dlspin $(BUILD)/fixtures/libhudspin.so \
 	$(BUILD)/fixtures/libhudspin2.so \
 	$(BUILD)/fixtures/hud-churn $(BUILD)/fixtures/libhudnoperf.so \
 	$(BUILD)/fixtures/hud-longname
@@ -243,9 +244,16 @@ $(BUILD)/fixtures/libhudnoperf.so: tests/fixtures/faults/noperf.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O1 -fPIC -shared $< -o $@ -ldl
 
-$(FIXTURE): $(shell find $(FIXTURE_DIR) -type f -not -path '*/target/*' 2>/dev/null)
+FIXTURE_SRCS := $(shell find $(FIXTURE_DIR) -type f -not -path '*/target*' 2>/dev/null)
+
+$(FIXTURE): $(FIXTURE_SRCS)
 	$(call msg,CARGO,$@)
 	$(Q)CARGO="$(CARGO)" tests/fixtures/build.sh $(FIXTURE_DIR) $(@D)
+
+# The same service as a default release build leaves it: no frame pointers.
+$(FIXTURE_NOFP): $(FIXTURE_SRCS)
+	$(call msg,CARGO,$@)
+	$(Q)CARGO="$(CARGO)" tests/fixtures/build.sh $(FIXTURE_DIR) $(@D) --no-frame-pointers
 
 # --- fuzzing and soak (docs/TESTING.md) ------------------------------------------
 # Each tests/fuzz/fuzz-NAME.c defines only LLVMFuzzerTestOneInput, and is built twice:
@@ -379,6 +387,6 @@ format-check:
 
 clean:
 	$(call msg,CLEAN,build build-san)
-	$(Q)rm -rf build build-san $(FIXTURE_DIR)/target
+	$(Q)rm -rf build build-san $(FIXTURE_DIR)/target $(FIXTURE_DIR)/target-nofp
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -18,6 +18,7 @@
 #include "output.h"
 #include "summary.h"
 #include "symbolize.h"
+#include "unwind.h"
 #include "util.h"
 
 #define MAX_JSON_SIZE (1ull << 30)
@@ -226,9 +227,9 @@ static int load_recording(struct diff_summary *s, const char *path,
 		.nr_inputs = 1,
 		.roles = o->roles,
 		.weight_time = 1,
-		.filter = o->filter,
 	};
 	struct hud_symbolizer *sym = NULL;
+	struct hud_unwinder *unwinder = NULL;
 	struct hud_hotspots h = {0};
 	struct hud_profile p = {0};
 	char *text = NULL;
@@ -241,7 +242,11 @@ static int load_recording(struct diff_summary *s, const char *path,
 		ret = fail(err, size, -errno, "cannot start the symbolizer: %s", strerror(errno));
 		goto out;
 	}
-	ret = report__load(&p, inputs, 1, o, sym, warn, &s->damaged, err, size);
+	unwinder = hud_unwinder__new(sym);
+	if (!unwinder)
+		goto oom;
+	ro.load = (struct hud_load_opts){.filter = &o->filter, .unwinder = unwinder};
+	ret = report__load(&p, inputs, 1, o, sym, &ro.load, warn, &s->damaged, err, size);
 	if (ret) {
 		ret = ret == -EINVAL ? -EPROTO : ret;
 		goto out;
@@ -270,6 +275,7 @@ oom:
 out:
 	free(text);
 	hotspots__free(&h);
+	hud_unwinder__free(unwinder);
 	hud_symbolizer__free(sym);
 	profile__free(&p);
 	return ret;

@@ -541,10 +541,37 @@ static bool is_runtime_idle(const struct hud_profile *p, const struct hud_stack 
 	return false;
 }
 
+/* Functions a thread's or the program's stack starts with: where no caller is missing. */
+static const char *const entry_functions[] = {
+	"start_thread",
+	"clone3",
+	"__clone3",
+	"clone",
+	"__clone",
+	"_start",
+	"__libc_start_call_main",
+	"__libc_start_main",
+};
+
+/* Does @s reach back to where its thread (or the program) started? */
+static bool is_complete(const struct hud_profile *p, const struct hud_stack *s)
+{
+	const struct hud_sym_frame *f;
+
+	if (!s->nr_user || !s->nr_frames || (s->flags & HUD_STACK_TRUNCATED))
+		return false;
+	f = profile__frame(p, s, s->nr_frames - 1);
+	return !f->kernel && f->function &&
+	       in_list(f->function, strlen(f->function), entry_functions,
+		       ARRAY_SIZE(entry_functions));
+}
+
 void hud_classify_stack(const struct hud_profile *p, struct hud_stack *s)
 {
 	uint32_t k;
 
+	if (is_complete(p, s))
+		s->flags |= HUD_STACK_COMPLETE;
 	s->hot_frame = -1;
 	for (k = 0; k < s->nr_frames; k++) {
 		if (profile__frame(p, s, k)->cls == HUD_FC_USER) {

@@ -75,8 +75,10 @@ struct hud_stack;
 
 /*
  * The stack rules, on a stack of @p whose frames are symbolized and flagged: its blamed
- * (hot) frame, its role, the kernel frame that says why it left the CPU, and whether its
- * off-CPU time is the runtime parking an idle thread (then counted as idle, not blocked).
+ * (hot) frame, its role, the kernel frame that says why it left the CPU, whether its
+ * off-CPU time is the runtime parking an idle thread (then counted as idle, not blocked),
+ * and whether it is complete (HUD_STACK_COMPLETE: it reaches a thread's or the program's
+ * first function).
  */
 void hud_classify_stack(const struct hud_profile *p, struct hud_stack *s);
 

@@ -80,6 +80,8 @@ void dso__free(struct hud_dso *d)
 	free(d->cus);
 	free(d->cu_ranges);
 	free(d->segs);
+	dso__free_cfi(d);
+	dso__free_calls(d);
 	free(d);
 }
 

@@ -11,25 +11,30 @@
 
 /*
  * The name a stack is blamed on. The first user frame from the leaf; failing that (a
- * stack entirely in std, the runtime or libc) the leafmost symbolized user-space frame;
- * failing that the leaf user frame as "[unknown] dso+0xoff", so nothing is dropped.
+ * stack entirely in std, the runtime or libc) the leafmost symbolized frame outside the
+ * system libraries, which says more than libc's syscall() or writev(); then the leafmost
+ * symbolized user-space frame; failing that the leaf user frame as "[unknown] dso+0xoff",
+ * so nothing is dropped.
  */
 const char *hotspots__blame(const struct hud_profile *p, const struct hud_stack *s,
 			    char buf[HUD_BLAME_BUF], const struct hud_sym_frame **frame)
 {
 	const struct hud_sym_frame *f;
 	uint32_t i;
+	int pass;
 
 	*frame = NULL;
 	if (s->hot_frame >= 0) {
 		*frame = profile__frame(p, s, (uint32_t)s->hot_frame);
 		return (*frame)->function;
 	}
-	for (i = 0; i < s->nr_frames; i++) {
-		f = profile__frame(p, s, i);
-		if (!f->kernel && f->function) {
-			*frame = f;
-			return f->function;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < s->nr_frames; i++) {
+			f = profile__frame(p, s, i);
+			if (!f->kernel && f->function && (pass || f->cls != HUD_FC_SYSTEM)) {
+				*frame = f;
+				return f->function;
+			}
 		}
 	}
 	for (i = 0; i < s->nr_frames; i++) {
@@ -186,8 +191,18 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 			}
 			hs->stacks[hs->nr_stacks++] = (uint32_t)i;
 		}
-		if (any)
+		if (any) {
+			uint64_t n = 0;
+
 			all[nr_all++] = (uint32_t)i;
+			for (c = 0; c < HUD_CAT_MAX; c++)
+				n += s->count[c];
+			h->events += n;
+			h->complete += (s->flags & HUD_STACK_COMPLETE) ? n : 0;
+			h->repaired += (s->flags & HUD_STACK_REPAIRED) ? n : 0;
+			h->inferred += (s->flags & HUD_STACK_INFERRED) ? n : 0;
+			h->truncated += (s->flags & HUD_STACK_TRUNCATED) ? n : 0;
+		}
 	}
 	err = count_threads(p, all, nr_all, &h->threads, &h->thread_time_s);
 	if (err)

@@ -31,7 +31,9 @@ struct hud_hotspots {
 	uint32_t nr;
 	uint64_t total_ns[HUD_CAT_MAX];
 	uint64_t total_count[HUD_CAT_MAX];
-	uint32_t threads;     /* distinct threads with a selected event */
+	uint32_t threads; /* distinct threads with a selected event */
+	/* Events of the selected threads, and how many of them had each kind of stack. */
+	uint64_t events, complete, repaired, inferred, truncated;
 	double thread_time_s; /* each thread's input's recorded seconds, summed: the denominator
 			       * of shares */
 };
@@ -54,9 +56,11 @@ int hotspots__selected(const struct hud_stack *s, unsigned roles);
 #define HUD_BLAME_BUF (4096 + 32)
 
 /*
- * The name stack @s is blamed on: the blamed frame's function, whole, or for an
- * unsymbolized frame "[unknown] DSO+0xOFFSET" written into @buf. Sets *frame to the blamed
- * frame (or NULL). The name lives as long as @p or @buf.
+ * The name stack @s is blamed on: the blamed frame's function, whole; without a user frame,
+ * the leafmost symbolized frame outside the system libraries (the runtime's park, a
+ * crate's write), else the leafmost symbolized one, else for an unsymbolized frame
+ * "[unknown] DSO+0xOFFSET" written into @buf. Sets *frame to the blamed frame (or NULL).
+ * The name lives as long as @p or @buf.
  */
 const char *hotspots__blame(const struct hud_profile *p, const struct hud_stack *s,
 			    char buf[HUD_BLAME_BUF], const struct hud_sym_frame **frame);

@@ -22,6 +22,7 @@ static void frame_json(struct jsonw *w, const struct hud_sym_frame *f)
 	jsonw__kv_string(w, "file", f->file);
 	jsonw__kv_nonzero(w, "line", f->line);
 	jsonw__kv_bool(w, "inlined", f->inlined);
+	jsonw__kv_bool(w, "inferred", f->inferred);
 	jsonw__kv_string(w, "class", hud_frame_class__name(f->cls));
 	jsonw__kv_string(w, "dso", f->dso);
 	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)f->offset);
@@ -101,6 +102,14 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 	jsonw__kv_uint(&w, "lost", p->lost);
 	jsonw__kv_round(&w, "symbolized",
 			p->frames_total ? (double)p->frames_symbolized / p->frames_total : 1, 1e-6);
+	jsonw__key(&w, "stacks");
+	jsonw__begin_object(&w);
+	jsonw__kv_uint(&w, "events", h->events);
+	jsonw__kv_round(&w, "complete", h->events ? (double)h->complete / h->events : 0, 1e-6);
+	jsonw__kv_round(&w, "cfi", h->events ? (double)h->repaired / h->events : 0, 1e-6);
+	jsonw__kv_round(&w, "inferred", h->events ? (double)h->inferred / h->events : 0, 1e-6);
+	jsonw__kv_round(&w, "truncated", h->events ? (double)h->truncated / h->events : 0, 1e-6);
+	jsonw__end_object(&w);
 	jsonw__key(&w, "categories");
 	jsonw__begin_object(&w);
 	for (c = 0; c < HUD_CAT_MAX; c++) {

@@ -62,7 +62,8 @@ static int note_warnings(const struct hud_profile *p, struct hud_msgs *w, int *d
 
 int report__load(struct hud_profile *p, const char *const *inputs, int nr_inputs,
 		 const struct report_read_opts *o, struct hud_symbolizer *sym,
-		 struct hud_msgs *warn, int *damaged, char *err, size_t err_size)
+		 const struct hud_load_opts *lo, struct hud_msgs *warn, int *damaged, char *err,
+		 size_t err_size)
 {
 	struct hud_resolve_opts ro = {
 		.user_prefixes = o->user_prefixes,
@@ -73,7 +74,7 @@ int report__load(struct hud_profile *p, const char *const *inputs, int nr_inputs
 
 	*damaged = 0;
 	for (i = 0; i < nr_inputs; i++) {
-		ret = profile__load(p, inputs[i], &o->filter, err, err_size);
+		ret = profile__load(p, inputs[i], lo, err, err_size);
 		if (ret == -ENOENT)
 			snprintf(err, err_size,
 				 "%s: no such file: record one with hud-record, or pass the right "

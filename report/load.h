@@ -16,7 +16,8 @@
 struct hud_symbolizer *report__symbolizer(const struct report_read_opts *o);
 
 /*
- * Load @inputs into @p (zeroed by the caller) as @o says and symbolize it with @sym.
+ * Load @inputs into @p (zeroed by the caller) as @o and @lo say (@lo's filter is @o's) and
+ * symbolize it with @sym.
  * Problems that still give a report (damage, an interrupted recording, lost events) are
  * added to @warn; *@damaged is set when a file is damaged past some point (the profile
  * holds what came before). Returns 0, or -errno with a one-line message in @err:
@@ -25,6 +26,7 @@ struct hud_symbolizer *report__symbolizer(const struct report_read_opts *o);
  */
 int report__load(struct hud_profile *p, const char *const *inputs, int nr_inputs,
 		 const struct report_read_opts *o, struct hud_symbolizer *sym,
-		 struct hud_msgs *warn, int *damaged, char *err, size_t err_size);
+		 const struct hud_load_opts *lo, struct hud_msgs *warn, int *damaged, char *err,
+		 size_t err_size);
 
 #endif /* HUD_LOAD_H */

@@ -14,6 +14,7 @@
 #include "output.h"
 #include "profile.h"
 #include "symbolize.h"
+#include "unwind.h"
 #include "util.h"
 
 static const char usage_text[] =
@@ -219,6 +220,7 @@ int main(int argc, char **argv)
 	};
 	const char *output = NULL, *no_color = getenv("NO_COLOR");
 	struct hud_symbolizer *sym = NULL;
+	struct hud_unwinder *unwinder = NULL;
 	struct report_read_opts ro;
 	struct hud_hotspots h = {0};
 	struct hud_profile p = {0};
@@ -259,14 +261,20 @@ int main(int argc, char **argv)
 			hud_usage_error("-o %s is an input: write the report to another file",
 					output);
 	o.roles = ro.roles;
-	o.filter = ro.filter;
 
 	sym = report__symbolizer(&ro);
 	if (!sym) {
 		elog("cannot start the symbolizer: %s", strerror(errno));
 		goto cleanup;
 	}
-	err = report__load(&p, o.inputs, o.nr_inputs, &ro, sym, &warn, &damaged, msg, sizeof(msg));
+	unwinder = hud_unwinder__new(sym);
+	if (!unwinder) {
+		elog("out of memory");
+		goto cleanup;
+	}
+	o.load = (struct hud_load_opts){.filter = &ro.filter, .unwinder = unwinder};
+	err = report__load(&p, o.inputs, o.nr_inputs, &ro, sym, &o.load, &warn, &damaged, msg,
+			   sizeof(msg));
 	hud_msgs__print(&warn);
 	if (err) {
 		elog("%s", msg);
@@ -323,6 +331,7 @@ cleanup:
 	if (out != stdout)
 		fclose(out);
 	hotspots__free(&h);
+	hud_unwinder__free(unwinder);
 	hud_symbolizer__free(sym);
 	profile__free(&p);
 	hud_msgs__free(&warn);

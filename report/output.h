@@ -32,14 +32,14 @@ struct report_opts {
 	const char **inputs;
 	int nr_inputs;
 	enum report_format format;
-	unsigned roles;	     /* HUD_ROLES_* */
-	unsigned categories; /* bit per enum hud_category; 0 = the format's default */
-	int top;	     /* hotspots per table */
-	int stacks;	     /* stacks per hotspot */
-	int max_frames;	     /* user frames per stack */
-	int weight_time;     /* folded/svg: weigh by time (µs) instead of samples */
-	int color;	     /* ANSI colors in text output */
-	struct hud_filter filter;
+	unsigned roles;		   /* HUD_ROLES_* */
+	unsigned categories;	   /* bit per enum hud_category; 0 = the format's default */
+	int top;		   /* hotspots per table */
+	int stacks;		   /* stacks per hotspot */
+	int max_frames;		   /* user frames per stack */
+	int weight_time;	   /* folded/svg: weigh by time (µs) instead of samples */
+	int color;		   /* ANSI colors in text output */
+	struct hud_load_opts load; /* how the recordings were read: trace reads them again */
 };
 
 /* Each returns 0 or -errno (-EIO when writing @out failed). */

@@ -19,6 +19,7 @@
 
 #include "hud_format.h"
 #include "profile.h"
+#include "unwind.h"
 #include "util.h"
 
 static const char *const category_names[] = {
@@ -113,13 +114,15 @@ struct stack_key {
 	const uint64_t *ips;
 	const uint32_t *epochs; /* per frame, see hud_loc; NULL: all 0 */
 	uint32_t maps_seen;	/* MAP records of the source read before this event */
+	uint8_t flags;		/* HUD_STACK_REPAIRED, or 0 */
 	uint64_t hash;
 };
 
 static uint64_t stack_hash(const struct stack_key *k)
 {
 	uint64_t h = 0xcbf29ce484222325ull ^ k->src ^ ((uint64_t)k->pid << 16) ^
-		     ((uint64_t)k->tid << 40) ^ ((uint64_t)k->nk << 20) ^ ((uint64_t)k->nu << 52);
+		     ((uint64_t)k->tid << 40) ^ ((uint64_t)k->nk << 20) ^ ((uint64_t)k->nu << 52) ^
+		     ((uint64_t)k->flags << 36);
 	uint32_t i;
 
 	for (i = 0; i < (uint32_t)k->nk + k->nu; i++) {
@@ -140,7 +143,8 @@ static int stack_eq(const struct hud_profile *p, const struct hud_stack *s,
 	uint32_t i, n = (uint32_t)k->nk + k->nu;
 
 	if (s->hash != k->hash || s->src != k->src || s->pid != k->pid || s->tid != k->tid ||
-	    s->nr_kernel != k->nk || s->nr_user != k->nu)
+	    s->nr_kernel != k->nk || s->nr_user != k->nu ||
+	    (s->flags & HUD_STACK_REPAIRED) != k->flags)
 		return 0;
 	for (i = 0; i < n; i++) {
 		const struct hud_loc *l = &p->locs[s->locs[i]];
@@ -207,6 +211,7 @@ static struct hud_stack *stack_intern(struct hud_profile *p, const struct stack_
 	s->tid = k->tid;
 	s->nr_kernel = k->nk;
 	s->nr_user = k->nu;
+	s->flags = k->flags;
 	s->hash = k->hash;
 	s->hot_frame = -1;
 	s->reason_frame = -1;
@@ -392,6 +397,8 @@ struct load_ctx {
 	uint16_t src_idx;
 	const struct load_pass *pass; /* NULL: the scan pass */
 	const struct hud_filter *f;
+	struct hud_unwinder *unwinder;
+	uint64_t *unwound;     /* room for a stack's kernel frames and its unwound user frames */
 	uint64_t lo_ns, hi_ns; /* absolute monotonic bounds of the filter */
 	uint64_t first_ns, last_ns;
 	uint32_t maps_seen; /* MAP records read so far */
@@ -436,6 +443,44 @@ static int event_key(struct load_ctx *c, struct stack_key *k, uint32_t pid, uint
 		k->epochs = c->epochs;
 	}
 	k->hash = stack_hash(k);
+	return 0;
+}
+
+/*
+ * The key of an event's stack (event_key()), its user frames unwound with CFI first when
+ * the event carries a stack copy and there is an unwinder (unwind.h). 0 or -ENOMEM.
+ */
+static int stack_event_key(struct load_ctx *c, struct stack_key *k, const struct hud_record *rec,
+			   size_t fixed, uint32_t pid, uint32_t tid, uint16_t nk, uint16_t nu,
+			   const uint64_t *ips)
+{
+	const struct hud_rec_ustack *us =
+		c->unwinder ? hud_rec_ustack(rec, fixed, (size_t)nk + nu) : NULL;
+	unsigned flags = 0;
+	int n, err;
+
+	if (us) {
+		if (!c->unwound) {
+			c->unwound =
+				malloc((UINT16_MAX + HUD_UNWIND_MAX_FRAMES) * sizeof(uint64_t));
+			if (!c->unwound)
+				return -ENOMEM;
+		}
+		memcpy(c->unwound, ips, nk * sizeof(*ips));
+		n = hud_unwinder__unwind(c->unwinder, c->p, c->src_idx, pid, c->maps_seen, ips + nk,
+					 nu, us, c->unwound + nk, &flags);
+		if (n < 0)
+			return n;
+		ips = c->unwound;
+		nu = (uint16_t)n;
+	}
+	err = event_key(c, k, pid, tid, nk, nu, ips);
+	if (err)
+		return err;
+	if (flags & HUD_UNWIND_REPAIRED) {
+		k->flags = HUD_STACK_REPAIRED;
+		k->hash = stack_hash(k);
+	}
 	return 0;
 }
 
@@ -522,14 +567,16 @@ static void seen_time(struct load_ctx *c, uint64_t t)
 		c->last_ns = t;
 }
 
-static int add_sample(struct load_ctx *c, const struct hud_rec_sample *s)
+static int add_sample(struct load_ctx *c, const struct hud_record *rec)
 {
+	const struct hud_rec_sample *s = rec->payload;
 	struct stack_key k;
 	int err;
 
 	if (s->time_ns < c->lo_ns || s->time_ns > c->hi_ns || !tid_selected(c, s->tid))
 		return 0;
-	err = event_key(c, &k, s->pid, s->tid, s->nr_kernel, s->nr_user, s->ips);
+	err = stack_event_key(c, &k, rec, sizeof(*s), s->pid, s->tid, s->nr_kernel, s->nr_user,
+			      s->ips);
 	if (err)
 		return err;
 	if (c->pass->build)
@@ -538,8 +585,9 @@ static int add_sample(struct load_ctx *c, const struct hud_rec_sample *s)
 }
 
 /* Only for OFFCPU records for which offcpu_wraps() is false. */
-static int add_offcpu(struct load_ctx *c, const struct hud_rec_offcpu *o)
+static int add_offcpu(struct load_ctx *c, const struct hud_record *rec)
 {
+	const struct hud_rec_offcpu *o = rec->payload;
 	struct stack_key k;
 	uint64_t runq = o->runq_ns <= o->duration_ns ? o->runq_ns : o->duration_ns;
 	uint64_t start = o->start_ns, end = o->start_ns + o->duration_ns;
@@ -547,7 +595,8 @@ static int add_offcpu(struct load_ctx *c, const struct hud_rec_offcpu *o)
 
 	if (end < c->lo_ns || start > c->hi_ns || !tid_selected(c, o->tid))
 		return 0;
-	err = event_key(c, &k, o->pid, o->tid, o->nr_kernel, o->nr_user, o->ips);
+	err = stack_event_key(c, &k, rec, sizeof(*o), o->pid, o->tid, o->nr_kernel, o->nr_user,
+			      o->ips);
 	if (err)
 		return err;
 	if (c->pass->build)
@@ -660,9 +709,9 @@ static int add_record(struct load_ctx *c, const struct hud_record *rec)
 	}
 	switch (rec->type) {
 	case HUD_REC_SAMPLE:
-		return add_sample(c, rec->payload);
+		return add_sample(c, rec);
 	case HUD_REC_OFFCPU:
-		return offcpu_wraps(o) ? 0 : add_offcpu(c, o);
+		return offcpu_wraps(o) ? 0 : add_offcpu(c, rec);
 	default:
 		return 0;
 	}
@@ -727,10 +776,15 @@ static uint64_t window_start(const struct hud_filter *f, uint64_t end)
 	return end > (uint64_t)(f->window * 1e9) ? end - (uint64_t)(f->window * 1e9) : 0;
 }
 
-int profile__load(struct hud_profile *p, const char *path, const struct hud_filter *f, char *err,
+int profile__load(struct hud_profile *p, const char *path, const struct hud_load_opts *o, char *err,
 		  size_t err_size)
 {
-	struct load_ctx c = {.p = p, .f = f, .hi_ns = UINT64_MAX, .pass = &build_pass};
+	const struct hud_filter *f = o ? o->filter : NULL;
+	struct load_ctx c = {.p = p,
+			     .f = f,
+			     .unwinder = o ? o->unwinder : NULL,
+			     .hi_ns = UINT64_MAX,
+			     .pass = &build_pass};
 	struct hud_source *s;
 	uint64_t lo, hi;
 	size_t i, first_thread;
@@ -769,6 +823,7 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_filt
 	}
 	ret = read_file(&c, path, err, err_size);
 	free(c.epochs);
+	free(c.unwound);
 	threads_settle(p, first_thread);
 	if (ret < 0)
 		return ret;
@@ -795,9 +850,10 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_filt
 	return 0;
 }
 
-int profile__replay(const struct hud_profile *p, const struct hud_filter *f,
+int profile__replay(const struct hud_profile *p, const struct hud_load_opts *o,
 		    int (*cb)(void *ctx, const struct hud_event *e), void *ctx)
 {
+	const struct hud_filter *f = o ? o->filter : NULL;
 	char err[512];
 	size_t i;
 	int ret;
@@ -809,6 +865,7 @@ int profile__replay(const struct hud_profile *p, const struct hud_filter *f,
 				     .src_idx = (uint16_t)i,
 				     .pass = &replay_pass,
 				     .f = f,
+				     .unwinder = o ? o->unwinder : NULL,
 				     .hi_ns = UINT64_MAX,
 				     .cb = cb,
 				     .cb_ctx = ctx};
@@ -817,6 +874,7 @@ int profile__replay(const struct hud_profile *p, const struct hud_filter *f,
 			c.lo_ns = window_start(f, s->end_ns);
 		ret = read_file(&c, s->path, err, sizeof(err));
 		free(c.epochs);
+		free(c.unwound);
 		if (ret)
 			return ret;
 	}
@@ -824,6 +882,31 @@ int profile__replay(const struct hud_profile *p, const struct hud_filter *f,
 }
 
 /* ---- reading the model ------------------------------------------------------------- */
+
+/*
+ * The newest mapping read before the event (@maps_seen MAP records of its source), so
+ * that an address range mapped again to another file (dlclose, then dlopen) names the
+ * right file on each side of the remap. Else, for code mapped after the maps were last
+ * read, the first one read after the event.
+ */
+const struct hud_map *profile__find_map(const struct hud_profile *p, uint16_t src, uint32_t pid,
+					uint64_t ip, uint32_t maps_seen, int later_too)
+{
+	size_t seen = p->sources[src].first_map + maps_seen, i, k;
+
+	if (seen > p->nr_maps)
+		seen = p->nr_maps;
+	/* Read before the event, newest first; then read after it, oldest first. */
+	for (k = 0; k < (later_too ? p->nr_maps : seen); k++) {
+		const struct hud_map *m;
+
+		i = k < seen ? seen - 1 - k : k;
+		m = &p->maps[i];
+		if (m->pid == pid && m->src == src && ip >= m->start && ip < m->end)
+			return m;
+	}
+	return NULL;
+}
 
 const char *profile__source_meta(const struct hud_profile *p, uint16_t src, const char *key)
 {

@@ -57,7 +57,16 @@ struct hud_sym_frame {
 	uint8_t cls; /* enum hud_frame_class */
 	uint8_t inlined;
 	uint8_t kernel;
-	uint8_t ret; /* a return address: looked up at offset - 1 */
+	uint8_t ret;	  /* a return address: looked up at offset - 1 */
+	uint8_t inferred; /* no address of the stack: a call site says it ran (resolve.c) */
+};
+
+/* What is known of how a stack was found (struct hud_stack's flags). */
+enum hud_stack_flags {
+	HUD_STACK_REPAIRED = 1u << 0,  /* unwound with CFI from a stack copy (unwind.h) */
+	HUD_STACK_COMPLETE = 1u << 1,  /* the outermost user frame starts a thread or the program */
+	HUD_STACK_INFERRED = 1u << 2,  /* holds frames the call sites tell of (resolve.c) */
+	HUD_STACK_TRUNCATED = 1u << 3, /* frames past a return address no call precedes dropped */
 };
 
 struct hud_stack {
@@ -68,6 +77,7 @@ struct hud_stack {
 	uint32_t pid, tid;
 	uint16_t src; /* index of the input file */
 	uint16_t nr_kernel, nr_user;
+	uint8_t flags;	      /* enum hud_stack_flags: REPAIRED is part of the key */
 	uint8_t role;	      /* enum hud_role */
 	uint32_t nr_frames;   /* after profile__symbolize(), inlined frames expanded */
 	int32_t hot_frame;    /* the first user frame from the leaf, or -1 */
@@ -203,13 +213,22 @@ struct hud_profile {
 	size_t nr_failed_dsos, cap_failed_dsos;
 };
 
+struct hud_unwinder;
+
+/* How recordings are read. */
+struct hud_load_opts {
+	const struct hud_filter *filter; /* NULL: every event */
+	/* Unwinds the events that carry a user stack copy; NULL: the frame-pointer walks. */
+	struct hud_unwinder *unwinder;
+};
+
 /*
  * Read @path as source number p->nr_sources into @p (zeroed by the caller before the
- * first file). Returns 0, or -errno with a one-line message in @err (EPROTO: not a hud
- * file or unsupported version). A damaged or truncated file still returns 0 with what
- * could be read, and sets damage / truncated on its source.
+ * first file) as @o says (NULL: defaults). Returns 0, or -errno with a one-line message in
+ * @err (EPROTO: not a hud file or unsupported version). A damaged or truncated file still
+ * returns 0 with what could be read, and sets damage / truncated on its source.
  */
-int profile__load(struct hud_profile *p, const char *path, const struct hud_filter *f, char *err,
+int profile__load(struct hud_profile *p, const char *path, const struct hud_load_opts *o, char *err,
 		  size_t err_size);
 
 /* Callback of profile__replay(): one event and the (symbolized) stack it belongs to. */
@@ -224,9 +243,9 @@ struct hud_event {
 
 /*
  * Stream the events of every source again, in file order, with their stacks (trace
- * output). Same filters as the load. Returns 0, the callback's non-zero value, or -errno.
+ * output). Same options as the load. Returns 0, the callback's non-zero value, or -errno.
  */
-int profile__replay(const struct hud_profile *p, const struct hud_filter *f,
+int profile__replay(const struct hud_profile *p, const struct hud_load_opts *o,
 		    int (*cb)(void *ctx, const struct hud_event *e), void *ctx);
 
 /* Frame @i (0 = leaf) of a symbolized stack, i < s->nr_frames. */
@@ -235,6 +254,15 @@ static inline const struct hud_sym_frame *profile__frame(const struct hud_profil
 {
 	return &p->frames[s->frame_ids[i]];
 }
+
+/*
+ * The mapping address @ip of process @pid was in, for an event that came after @maps_seen
+ * MAP records of source @src (see FORMAT.md), or NULL; with @later_too, a mapping read
+ * after the event when none before holds @ip (code mapped since the last read). Without
+ * it, the answer does not depend on what is read later: the same while loading and after.
+ */
+const struct hud_map *profile__find_map(const struct hud_profile *p, uint16_t src, uint32_t pid,
+					uint64_t ip, uint32_t maps_seen, int later_too);
 
 /* Value of a META key of the first source, or NULL. */
 const char *profile__meta(const struct hud_profile *p, const char *key);

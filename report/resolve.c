@@ -9,33 +9,10 @@
 #include <string.h>
 
 #include "classify.h"
+#include "demangle.h"
 #include "resolve.h"
 #include "symbolize.h"
 #include "util.h"
-
-/*
- * The mapping @l's address was in: the newest one read before @l's first event, so that
- * an address range mapped again to another file (dlclose, then dlopen) names the right
- * file on each side of the remap. Else, for code mapped after the maps were last read, the
- * first one read after the event.
- */
-static const struct hud_map *find_map(const struct hud_profile *p, const struct hud_loc *l)
-{
-	size_t seen = p->sources[l->src].first_map + l->maps_seen, i, k;
-
-	if (seen > p->nr_maps)
-		seen = p->nr_maps;
-	/* Read before the event, newest first; then read after it, oldest first. */
-	for (k = 0; k < p->nr_maps; k++) {
-		const struct hud_map *m;
-
-		i = k < seen ? seen - 1 - k : k;
-		m = &p->maps[i];
-		if (m->pid == l->pid && m->src == l->src && l->ip >= m->start && l->ip < m->end)
-			return m;
-	}
-	return NULL;
-}
 
 static const struct hud_ksym *find_ksym(const struct hud_source *s, uint64_t ip)
 {
@@ -170,7 +147,7 @@ static int loc_symbolize(struct hud_profile *p, struct hud_symbolizer *sym,
 		}
 		return add_frame(p, o, id, &f);
 	}
-	m = find_map(p, l);
+	m = profile__find_map(p, l->src, l->pid, l->ip, l->maps_seen, 1);
 	if (!m) {
 		f.dso = "[unmapped]";
 		f.offset = l->ip;
@@ -211,61 +188,247 @@ static int loc_symbolize(struct hud_profile *p, struct hud_symbolizer *sym,
 	return 0;
 }
 
-/* Symbolize the addresses of @s not seen before, and point its frames at them. */
-static int symbolize_stack(struct hud_profile *p, struct hud_symbolizer *sym,
-			   const struct hud_resolve_opts *o, struct hud_stack *s)
+/* ---- call sites: validation and inferred frames -------------------------------------- */
+
+/* What the code says about one unique user address, worked out on its first use. */
+struct loc_call {
+	uint8_t done;
+	uint8_t kind;	  /* enum hud_call_kind (return addresses), else HUD_CALL_UNKNOWN */
+	uint8_t ifunc;	  /* the call reaches a GNU IFUNC */
+	uint8_t unmapped; /* in no mapping of its process */
+	uint8_t has_fn;	  /* fn_start is known */
+	struct hud_dso *dso;
+	uint64_t fn_start; /* ELF vaddr of the function this address is in */
+	uint64_t target;   /* HUD_CALL_DIRECT: the callee's start */
+	const char *raw;   /* the callee's symbol as written */
+	uint32_t inferred; /* frame slot of the callee's inferred frame, + 1; 0: not made */
+};
+
+struct resolve_ctx {
+	struct hud_profile *p;
+	struct hud_symbolizer *sym;
+	const struct hud_resolve_opts *o;
+	struct loc_call *calls; /* per loc */
+};
+
+static int loc_call(struct resolve_ctx *r, uint32_t id, struct loc_call **out)
 {
-	uint32_t i, j, k, n = (uint32_t)s->nr_kernel + s->nr_user;
-	uint64_t total = 0;
+	struct loc_call *c = &r->calls[id];
+	const struct hud_loc *l = &r->p->locs[id];
+	const struct hud_map *m;
+	uint64_t off, vaddr;
 	int err;
+
+	*out = c;
+	if (c->done)
+		return 0;
+	c->done = 1;
+	c->kind = HUD_CALL_UNKNOWN;
+	m = profile__find_map(r->p, l->src, l->pid, l->ip, l->maps_seen, 1);
+	if (!m) {
+		c->unmapped = 1;
+		return 0;
+	}
+	c->dso = hud_symbolizer__dso(r->sym, m->path, m->build_id, m->build_id_size);
+	if (!c->dso)
+		return -ENOMEM;
+	off = l->ip - m->start + m->pgoff;
+	/* A return address belongs to the function of the call before it. */
+	if (hud_dso__vaddr_of(c->dso, off, &vaddr))
+		c->has_fn = hud_dso__function_at(c->dso, vaddr - (l->kind == HUD_LOC_RETURN),
+						 &c->fn_start, NULL);
+	if (l->kind == HUD_LOC_RETURN) {
+		struct hud_call call;
+
+		err = hud_dso__call_before(c->dso, off, &call);
+		if (err)
+			return err;
+		c->kind = call.kind;
+		c->ifunc = call.ifunc;
+		c->target = call.target;
+		c->raw = call.raw;
+	}
+	return 0;
+}
+
+/*
+ * Did the call at return address @ret reach a function other than the one of the next
+ * frame toward the leaf, @callee? Then that function ran and left no frame (it tail-called
+ * on, or called @callee without a frame of its own). Never when the call is indirect or
+ * reaches an IFUNC: which implementation runs is not known.
+ */
+static int callee_missing(const struct loc_call *ret, const struct loc_call *callee)
+{
+	uint64_t vaddr;
+	int ifunc;
+
+	if (ret->ifunc || !callee->dso || !callee->has_fn)
+		return 0;
+	if (ret->kind == HUD_CALL_DIRECT)
+		return callee->dso != ret->dso || callee->fn_start != ret->target;
+	if (ret->kind != HUD_CALL_IMPORT)
+		return 0;
+	/* Across binaries by address: aliases (nanosleep, __nanosleep) are one function. */
+	if (hud_dso__function_named(callee->dso, ret->raw, &vaddr, &ifunc) <= 0)
+		return 1; /* defined elsewhere: it ran, and called into the callee's binary */
+	return !ifunc && vaddr != callee->fn_start;
+}
+
+/* The frame of the callee of the call at return address @c (made once), or -errno. */
+static int64_t inferred_frame(struct resolve_ctx *r, struct loc_call *c, struct hud_dso *callee_dso)
+{
+	struct hud_sym_frame f = {0};
+	const struct hud_frame *fr;
+	struct hud_dso *d = c->dso;
+	uint64_t vaddr = c->target, off;
+	int ifunc, nr, err;
+
+	if (c->inferred)
+		return c->inferred - 1;
+	/* An import is found where the next frame lives, if it is defined there. */
+	if (c->kind == HUD_CALL_IMPORT) {
+		d = callee_dso && hud_dso__function_named(callee_dso, c->raw, &vaddr, &ifunc) > 0
+			    ? callee_dso
+			    : NULL;
+	}
+	f.dso = d ? hud_dso__path(d) : "[import]";
+	f.inferred = 1;
+	f.cls = HUD_FC_UNKNOWN;
+	if (d && hud_dso__offset_of(d, vaddr, &off)) {
+		f.offset = off;
+		nr = hud_dso__lookup(d, off, 0, &fr);
+		if (nr < 0)
+			return nr;
+		if (nr > 0) {
+			/* The function itself, at its start: the outermost of the expansion. */
+			f.function = fr[nr - 1].function;
+			f.raw = fr[nr - 1].raw;
+			f.file = fr[nr - 1].file;
+			f.line = fr[nr - 1].line;
+		}
+	}
+	if (!f.function && c->raw) {
+		char *dem = hud_demangle(c->raw);
+
+		f.raw = c->raw;
+		f.function = dem ? hud_symbolizer__intern(r->sym, dem) : c->raw;
+		free(dem);
+		if (!f.function)
+			return -ENOMEM;
+	}
+	if (!f.function)
+		return -ENOENT; /* nothing to name it by: no frame */
+	err = add_frame(r->p, r->o, (uint32_t)r->p->nr_frames, &f);
+	if (err)
+		return err;
+	c->inferred = (uint32_t)r->p->nr_frames;
+	return c->inferred - 1;
+}
+
+/*
+ * Symbolize the addresses of @s not seen before, check its return addresses against the
+ * code, and point its frames at them: each address's inline expansion, with the frames
+ * the call sites tell of inserted (HUD_STACK_INFERRED), and the frames past a return
+ * address that no call precedes, or that no mapping holds, left out (HUD_STACK_TRUNCATED).
+ */
+static int symbolize_stack(struct resolve_ctx *r, struct hud_stack *s)
+{
+	struct hud_profile *p = r->p;
+	uint32_t i, j, k, n = (uint32_t)s->nr_kernel + s->nr_user, keep = n;
+	uint32_t *inferred = NULL; /* per loc: its callee's frame slot + 1, or 0 */
+	uint64_t total = 0;
+	int err = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct hud_loc *l = &p->locs[s->locs[i]];
 
 		if (!l->nr) {
-			err = loc_symbolize(p, sym, o, s->locs[i]);
+			err = loc_symbolize(p, r->sym, r->o, s->locs[i]);
 			if (err)
 				return err;
 		}
+	}
+	for (i = s->nr_kernel + 1; i < n; i++) {
+		struct loc_call *ret, *callee;
+		int64_t slot;
+
+		err = loc_call(r, s->locs[i], &ret);
+		if (!err)
+			err = loc_call(r, s->locs[i - 1], &callee);
+		if (err)
+			goto out;
+		if (ret->unmapped || ret->kind == HUD_CALL_NONE) {
+			keep = i;
+			s->flags |= HUD_STACK_TRUNCATED;
+			break;
+		}
+		if (!callee_missing(ret, callee))
+			continue;
+		slot = inferred_frame(r, ret, callee->dso);
+		if (slot == -ENOENT)
+			continue;
+		if (slot < 0) {
+			err = (int)slot;
+			goto out;
+		}
+		if (!inferred && !(inferred = calloc(n, sizeof(*inferred)))) {
+			err = -ENOMEM;
+			goto out;
+		}
+		inferred[i] = (uint32_t)slot + 1;
+		s->flags |= HUD_STACK_INFERRED;
+		total++;
+	}
+	for (i = 0; i < keep; i++) {
+		const struct hud_loc *l = &p->locs[s->locs[i]];
+
 		p->frames_total++;
 		p->frames_symbolized += l->symbolized;
 		total += l->nr;
 	}
-	if (total > UINT32_MAX)
-		return -E2BIG;
+	if (total > UINT32_MAX) {
+		err = -E2BIG;
+		goto out;
+	}
 	s->nr_frames = (uint32_t)total;
 	if (total == n) {
 		/* No inlined frames: loc i's frame is frame slot i, so the locs are the frames. */
 		s->frame_ids = s->locs;
-		return 0;
+		goto out;
 	}
 	s->frame_ids = profile__alloc_ids(p, total);
-	if (!s->frame_ids)
-		return -ENOMEM;
-	for (i = 0, k = 0; i < n; i++) {
+	if (!s->frame_ids) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0, k = 0; i < keep; i++) {
 		const struct hud_loc *l = &p->locs[s->locs[i]];
 
+		if (inferred && inferred[i])
+			s->frame_ids[k++] = inferred[i] - 1;
 		s->frame_ids[k++] = s->locs[i];
 		for (j = 1; j < l->nr; j++)
 			s->frame_ids[k++] = l->first + j - 1;
 	}
-	return 0;
+out:
+	free(inferred);
+	return err;
 }
 
 int profile__symbolize(struct hud_profile *p, struct hud_symbolizer *sym,
 		       const struct hud_resolve_opts *o)
 {
 	static const struct hud_resolve_opts defaults;
+	struct resolve_ctx r = {.p = p, .sym = sym, .o = o ? o : &defaults};
 	size_t i;
-	int err;
+	int err = 0;
 
-	if (!o)
-		o = &defaults;
 	/*
 	 * Each unique address is symbolized and classified once, the first time a stack
 	 * holds it (so unusable binaries are listed in the order stacks reach them). Frame
 	 * slot i is the innermost frame of loc i; the outer frames of inline expansions
-	 * follow all of those. So a stack without inlined frames needs no array of its own.
+	 * and inferred frames follow all of those. So a stack without either needs no array
+	 * of its own.
 	 */
 	if (p->nr_locs) {
 		size_t cap = p->cap_frames, cap_flags = p->cap_frames;
@@ -275,14 +438,17 @@ int profile__symbolize(struct hud_profile *p, struct hud_symbolizer *sym,
 			return -ENOMEM;
 		p->cap_frames = cap;
 		p->nr_frames = p->nr_locs;
+		r.calls = calloc(p->nr_locs, sizeof(*r.calls));
+		if (!r.calls)
+			return -ENOMEM;
 	}
-	for (i = 0; i < p->nr_stacks; i++) {
+	for (i = 0; i < p->nr_stacks && !err; i++) {
 		struct hud_stack *s = &p->stacks[i];
 
-		err = symbolize_stack(p, sym, o, s);
-		if (err)
-			return err;
-		hud_classify_stack(p, s);
+		err = symbolize_stack(&r, s);
+		if (!err)
+			hud_classify_stack(p, s);
 	}
-	return 0;
+	free(r.calls);
+	return err;
 }

@@ -75,6 +75,22 @@ struct hud_dso {
 	size_t nr_segs;
 	struct cu_funcs *cus; /* sorted by cu_offset */
 	size_t nr_cus, cap_cus;
+
+	/* cfi.c: unwind rules by ELF vaddr range, from .eh_frame, else .debug_frame. */
+	int cfi_opened;
+	Dwarf_CFI *eh_cfi, *dw_cfi;  /* owned by the Dwfl module */
+	Dwarf_Addr eh_bias, dw_bias; /* their address = Dwfl address - bias */
+	struct cfi_row *cfi_rows;    /* sorted by start; rows never overlap */
+	size_t nr_cfi_rows, cap_cfi_rows;
+
+	/* callsite.c: the code around return addresses, and what calls there reach. */
+	struct callsite_cache *calls;
+};
+
+/* A row of CFI: the rule for ELF vaddrs [start, end). */
+struct cfi_row {
+	uint64_t start, end;
+	struct hud_cfi_rule rule;
 };
 
 struct hud_symbolizer {
@@ -116,5 +132,12 @@ uint64_t symbolizer__hash(const void *data, size_t len, uint64_t h);
 int symbolizer__setup_dirs(struct hud_symbolizer *s, const struct hud_symbolizer_opts *o);
 
 void dso__free(struct hud_dso *d);
+
+/* The ELF vaddr of file offset @off in @d, into *@vaddr. 1 if inside a segment, else 0. */
+int dso__vaddr(const struct hud_dso *d, uint64_t off, uint64_t *vaddr);
+
+/* cfi.c, callsite.c */
+void dso__free_cfi(struct hud_dso *d);
+void dso__free_calls(struct hud_dso *d);
 
 #endif /* HUD_SYMBOLIZE_INT_H */

@@ -136,6 +136,11 @@ const char *symbolizer__intern(struct hud_symbolizer *s, const char *str)
 	return copy;
 }
 
+const char *hud_symbolizer__intern(struct hud_symbolizer *s, const char *str)
+{
+	return symbolizer__intern(s, str);
+}
+
 /* Intern a source path, made absolute with the compilation directory as eu-addr2line does. */
 static const char *symbolizer__intern_path(struct hud_symbolizer *s, const char *comp_dir,
 					   const char *file)
@@ -434,7 +439,7 @@ static Dwarf_Die *dso__cu_of(struct hud_dso *d, Dwarf_Addr pc, Dwarf_Die *die)
 /* ------------------------------------------------------------------------- */
 /* Lookup                                                                     */
 
-static int dso__vaddr(const struct hud_dso *d, uint64_t off, uint64_t *vaddr)
+int dso__vaddr(const struct hud_dso *d, uint64_t off, uint64_t *vaddr)
 {
 	size_t i;
 

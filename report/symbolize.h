@@ -115,4 +115,84 @@ int hud_dso__verified(const struct hud_dso *d);
 int hud_dso__lookup(struct hud_dso *d, uint64_t file_offset, int is_return_addr,
 		    const struct hud_frame **frames);
 
+/* A copy of @str that lives as long as @s (one per distinct string), or NULL on ENOMEM. */
+const char *hud_symbolizer__intern(struct hud_symbolizer *s, const char *str);
+
+/* ---- unwinding (cfi.c) ---------------------------------------------------------- */
+
+/* x86-64 registers as the unwinder knows them. */
+enum hud_cfi_reg {
+	HUD_REG_BP = 6, /* DWARF register numbers */
+	HUD_REG_SP = 7,
+};
+
+enum hud_cfi_how {
+	HUD_CFI_NONE,	   /* no rule here (no CFI, or one hud cannot follow) */
+	HUD_CFI_OK,	   /* the caller's frame follows from the rule */
+	HUD_CFI_OUTERMOST, /* the return address is undefined: the thread's first frame */
+};
+
+/*
+ * How to find the caller of a frame at one address, in the forms compilers emit for
+ * x86-64 code: CFA = sp or bp + cfa_off; the return address at CFA + ra_off; the caller's
+ * bp at CFA + bp_off when saved, else unchanged.
+ */
+struct hud_cfi_rule {
+	uint8_t how;	 /* enum hud_cfi_how */
+	uint8_t cfa_reg; /* enum hud_cfi_reg */
+	uint8_t bp_saved;
+	int32_t cfa_off, ra_off, bp_off;
+};
+
+/*
+ * The unwind rule of the code at @file_offset in @d (.eh_frame, else .debug_frame), with
+ * @is_return_addr as in hud_dso__lookup() (the rule of the call, not of what follows it).
+ * Rules are read once per row of CFI. Returns 0 with *@rule filled (how = HUD_CFI_NONE when
+ * there is none), or -ENOMEM.
+ */
+int hud_dso__cfi(struct hud_dso *d, uint64_t file_offset, int is_return_addr,
+		 struct hud_cfi_rule *rule);
+
+/* ---- call sites (callsite.c) ------------------------------------------------------- */
+
+enum hud_call_kind {
+	HUD_CALL_UNKNOWN,  /* no code to read (no binary, a debug file only) */
+	HUD_CALL_NONE,	   /* no call ends there: not a return address */
+	HUD_CALL_INDIRECT, /* a call through a register or memory: the callee is not known */
+	HUD_CALL_DIRECT,   /* to a function of this binary: target */
+	HUD_CALL_IMPORT,   /* to a symbol another binary defines (GOT, PLT): raw */
+};
+
+/* The call instruction before a return address, and what it reaches. */
+struct hud_call {
+	uint8_t kind;	 /* enum hud_call_kind */
+	uint8_t ifunc;	 /* the callee is a GNU IFUNC: its implementation is not known */
+	uint64_t target; /* DIRECT: the callee's ELF vaddr (its symbol's start) */
+	const char *raw; /* the callee's symbol as written (DIRECT: NULL if none) */
+};
+
+/*
+ * The call that ends at the return address @file_offset of @d (cached). Returns 0 with
+ * *@call filled, or -ENOMEM.
+ */
+int hud_dso__call_before(struct hud_dso *d, uint64_t file_offset, struct hud_call *call);
+
+/*
+ * The function symbol holding ELF vaddr @vaddr of @d: its start into *@start and its raw
+ * name into *@raw (if @raw). 1, or 0 if none.
+ */
+int hud_dso__function_at(struct hud_dso *d, uint64_t vaddr, uint64_t *start, const char **raw);
+
+/*
+ * The function @d defines under the raw name @raw (a version suffix is ignored): its ELF
+ * vaddr, and whether it is a GNU IFUNC. 1, 0 if none, or -ENOMEM.
+ */
+int hud_dso__function_named(struct hud_dso *d, const char *raw, uint64_t *vaddr, int *ifunc);
+
+/* The file offset of ELF vaddr @vaddr of @d. 1, or 0 outside its segments. */
+int hud_dso__offset_of(const struct hud_dso *d, uint64_t vaddr, uint64_t *file_offset);
+
+/* The ELF vaddr of file offset @file_offset of @d. 1, or 0 outside its segments. */
+int hud_dso__vaddr_of(const struct hud_dso *d, uint64_t file_offset, uint64_t *vaddr);
+
 #endif /* HUD_SYMBOLIZE_H */

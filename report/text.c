@@ -34,6 +34,8 @@ static void print_frame(FILE *out, const struct hud_sym_frame *f, const struct c
 		hot ? c->reset : "");
 	if (f->inlined)
 		fprintf(out, " (inlined)");
+	if (f->inferred)
+		fprintf(out, " (tail call)");
 	if (f->file) {
 		fprintf(out, "  %s", c->dim);
 		print_location(out, f->file, f->line);
@@ -135,6 +137,17 @@ static const char *roles_name(unsigned roles, uint32_t n)
 	return n == 1 ? "selected thread" : "selected threads";
 }
 
+/* ", N% cut short" when any stack lost frames to a return address no call precedes. */
+static const char *truncated_note(const struct hud_hotspots *h)
+{
+	static char buf[64];
+
+	if (!h->truncated)
+		return "";
+	snprintf(buf, sizeof(buf), ", %.1f%% cut short", 100.0 * h->truncated / h->events);
+	return buf;
+}
+
 static void print_header(FILE *out, const struct hud_profile *p, const struct hud_hotspots *h,
 			 const struct report_opts *o, const struct colors *c)
 {
@@ -175,6 +188,12 @@ static void print_header(FILE *out, const struct hud_profile *p, const struct hu
 	fprintf(out, "symbolized: %.1f%% of %llu frames\n",
 		p->frames_total ? 100.0 * p->frames_symbolized / p->frames_total : 100.0,
 		(unsigned long long)p->frames_total);
+	if (h->events)
+		fprintf(out,
+			"stacks:     %.1f%% complete, %.1f%% unwound with CFI, %.1f%% with frames "
+			"inferred from call sites%s\n",
+			100.0 * h->complete / h->events, 100.0 * h->repaired / h->events,
+			100.0 * h->inferred / h->events, truncated_note(h));
 	for (i = 0; i < p->nr_failed_dsos; i++)
 		fprintf(out, "%sunresolved%s: %s\n", c->warn, c->reset, p->failed_dsos[i]);
 }

@@ -334,7 +334,7 @@ int report__trace(FILE *out, const struct hud_profile *p, const struct report_op
 	size_t i, j, most = 0;
 	int err, workers = 0;
 
-	err = profile__replay(p, &o->filter, collect, &t);
+	err = profile__replay(p, &o->load, collect, &t);
 	if (err)
 		goto out;
 	if (t.nr)

@@ -76,7 +76,7 @@ static void check_profile(struct hud_profile *p, const struct hud_filter *f)
 	}
 
 	/* The replay (trace output) must see exactly the events the load counted. */
-	if (profile__replay(p, f, count_event, replayed) == 0)
+	if (profile__replay(p, &(struct hud_load_opts){.filter = f}, count_event, replayed) == 0)
 		for (c = 0; c < HUD_CAT_MAX; c++)
 			FUZZ_ASSERT(replayed[c] == count[c]);
 
@@ -91,7 +91,7 @@ static int load(const struct hud_filter *f, uint32_t *tid)
 	char err[512] = "";
 	int ret;
 
-	ret = profile__load(&p, fuzz_path, f, err, sizeof(err));
+	ret = profile__load(&p, fuzz_path, &(struct hud_load_opts){.filter = f}, err, sizeof(err));
 	FUZZ_ASSERT(ret == 0 || ret == -EPROTO || ret == -EBADMSG || ret == -ENOMEM);
 	if (ret == 0) {
 		check_profile(&p, f);

@@ -29,11 +29,12 @@ record_round() {
 	done
 }
 
-# One line per unique address: offset, return address?, and hud's inline chain.
+# One line per unique address: offset, return address?, and hud's inline chain. Frames
+# inferred from call sites stand for no address of the stack: they are left out.
 unique_addresses() {
 	"$HUD_REPORT" "${files[@]}" -f json --threads all --stacks 1000 --max-frames 1000 2>/dev/null |
 		jq -r --arg bin "$HUD_FIXTURE" '
-		[.hotspots[].stacks[].frames |
+		[.hotspots[].stacks[].frames | map(select(.inferred | not)) |
 		 reduce .[] as $f ([];
 			("\($f.dso)|\($f.offset)|\($f.return_address)") as $k |
 			if length > 0 and .[-1].k == $k and .[-1].more then
