@@ -153,10 +153,14 @@ $(BUILD)/tests/test-%: tests/unit/test-%.c $(DIFF_LIB_OBJS) $(REPORT_LIB_OBJS) $
 TEST_DATA_SRCS := $(wildcard tests/unit/data/*.c)
 TEST_DATA_BINS := $(patsubst tests/unit/data/%.c,$(BUILD)/tests/data/%,$(TEST_DATA_SRCS))
 
+TEST_DATA_FP := -fno-omit-frame-pointer
+# test-unwind.c unwinds this one with CFI alone.
+$(BUILD)/tests/data/unwindme $(BUILD)/tests/data/unwindme-clang: TEST_DATA_FP := -fomit-frame-pointer
+
 $(BUILD)/tests/data/%: tests/unit/data/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -g -O2 -fno-omit-frame-pointer -Wl,--build-id $< -o $@
+	$(Q)$(CC) -g -O2 $(TEST_DATA_FP) -Wl,--build-id $< -o $@
 
 # The same with clang, which writes no .debug_aranges (libdw 0.188 cannot place its CUs).
 TEST_DATA_BINS += $(patsubst tests/unit/data/%.c,$(BUILD)/tests/data/%-clang,$(TEST_DATA_SRCS))
@@ -164,7 +168,7 @@ TEST_DATA_BINS += $(patsubst tests/unit/data/%.c,$(BUILD)/tests/data/%-clang,$(T
 $(BUILD)/tests/data/%-clang: tests/unit/data/%.c
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -gdwarf-4 -O2 -fno-omit-frame-pointer -Wl,--build-id $< -o $@
+	$(Q)$(CLANG) -g -gdwarf-4 -O2 $(TEST_DATA_FP) -Wl,--build-id $< -o $@
 
 unit-tests: $(UNIT_BINS) $(TEST_DATA_BINS)
 

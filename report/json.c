@@ -44,6 +44,9 @@ static void stack_json(struct jsonw *w, const struct hud_profile *p, const struc
 	jsonw__kv_uint(w, "tid", s->tid);
 	jsonw__kv_string(w, "thread", profile__thread_name(p, s->src, s->tid));
 	jsonw__kv_string(w, "role", hud_role__name(s->role));
+	jsonw__kv_bool(w, "complete", !!(s->flags & HUD_STACK_COMPLETE));
+	jsonw__kv_bool(w, "cfi", !!(s->flags & HUD_STACK_REPAIRED));
+	jsonw__kv_bool(w, "truncated", !!(s->flags & HUD_STACK_TRUNCATED));
 	jsonw__kv_string(w, "reason",
 			 s->reason_frame >= 0
 				 ? profile__frame(p, s, (uint32_t)s->reason_frame)->function

@@ -59,36 +59,62 @@ static int rule_at(struct hud_unwinder *u, const struct hud_profile *p, uint16_t
 	return hud_dso__cfi(d, pc - m->start + m->pgoff, is_ret, r);
 }
 
+/* Does the function at @pc keep its frame record at bp (CFA = bp + 16)? */
+static int keeps_frame_record(const struct hud_cfi_rule *r)
+{
+	return r->how == HUD_CFI_OK && r->cfa_reg == HUD_REG_BP && r->cfa_off == 16;
+}
+
+/*
+ * The frame-pointer walk from frame @k on, appended to @out: chain[k + 1] is the return
+ * address in the frame record at fr_k, so it holds for as long as the function of each
+ * frame keeps its record at bp (frame pointers); past the first that does not, the walk
+ * read another function's rbp and is garbage. Returns the new count, or -ENOMEM; sets
+ * *@cut when the rest was left out.
+ */
+static int append_walk(struct hud_unwinder *u, const struct hud_profile *p, uint16_t src,
+		       uint32_t pid, uint32_t maps_seen, const uint64_t *fp, uint32_t nr_fp,
+		       uint32_t k, uint64_t *out, uint32_t n, int *cut)
+{
+	struct hud_cfi_rule r;
+	uint32_t j;
+	int err;
+
+	for (j = k + 1; j < nr_fp && n < HUD_UNWIND_MAX_FRAMES; j++) {
+		out[n++] = fp[j];
+		if (j + 1 == nr_fp)
+			break;
+		err = rule_at(u, p, src, pid, maps_seen, fp[j], 1, &r);
+		if (err)
+			return err;
+		/* No CFI to tell (a binary not found): the walk is all there is. */
+		if (r.how == HUD_CFI_OK && !keeps_frame_record(&r)) {
+			*cut = 1;
+			break;
+		}
+	}
+	return (int)n;
+}
+
 int hud_unwinder__unwind(struct hud_unwinder *u, const struct hud_profile *p, uint16_t src,
 			 uint32_t pid, uint32_t maps_seen, const uint64_t *fp, uint32_t nr_fp,
 			 const struct hud_rec_ustack *us, uint64_t *out, unsigned *flags)
 {
-	uint64_t pc = us->ip, sp = us->sp, bp = us->bp, cfa, ra;
-	int bp_known = 1, joined = 0, err;
-	uint32_t n = 0, i;
+	uint64_t pc = us->ip, sp = us->sp, bp = us->bp, cfa, ra, fr, next;
+	int bp_known = 1, ended = 0, cut = 0, err;
+	struct hud_cfi_rule r = {0};
+	uint32_t n = 0, i, k;
 
 	*flags = 0;
 	out[n++] = pc;
+	/* CFI as far as the copy goes. */
 	while (n < HUD_UNWIND_MAX_FRAMES) {
-		struct hud_cfi_rule r;
-
 		err = rule_at(u, p, src, pid, maps_seen, pc, n > 1, &r);
 		if (err)
 			return err;
-		if (r.how != HUD_CFI_OK)
-			break; /* the thread's first frame, or code hud cannot unwind */
-		/*
-		 * This frame keeps its caller's frame record at bp, and bp is where the kernel's
-		 * frame-pointer walk started: the rest of the stack is that walk's. Joining as
-		 * early as this keeps the walk's frames that lie beyond the copy.
-		 */
-		if (r.cfa_reg == HUD_REG_BP && r.cfa_off == 16 && bp_known && bp == us->bp) {
-			for (i = 1; i < nr_fp && n < HUD_UNWIND_MAX_FRAMES; i++)
-				out[n++] = fp[i];
-			joined = 1;
-			break;
-		}
-		if (r.cfa_reg == HUD_REG_BP && !bp_known)
+		if (r.how == HUD_CFI_OUTERMOST)
+			ended = 1; /* the thread's first frame */
+		if (r.how != HUD_CFI_OK || (r.cfa_reg == HUD_REG_BP && !bp_known))
 			break;
 		cfa = (r.cfa_reg == HUD_REG_SP ? sp : bp) + (int64_t)r.cfa_off;
 		/* Each caller's frame is above its callee's: anything else is no stack. */
@@ -97,13 +123,35 @@ int hud_unwinder__unwind(struct hud_unwinder *u, const struct hud_profile *p, ui
 		if (r.bp_saved)
 			bp_known = stack_read(us, cfa + (int64_t)r.bp_off, &bp);
 		sp = cfa;
-		if (!ra)
-			break; /* the ABI's end of the stack */
+		if (!ra) {
+			ended = 1; /* the ABI's end of the stack */
+			break;
+		}
 		pc = ra;
 		out[n++] = pc;
 	}
+	/*
+	 * The copy ended on a frame that keeps its frame record at bp: if that record is one
+	 * the kernel's walk read (fr_0 is the saved bp, fr_k+1 the word at fr_k, as far as
+	 * the copy shows them), the walk has the rest of the stack.
+	 */
+	if (!ended && n < HUD_UNWIND_MAX_FRAMES && keeps_frame_record(&r) && bp_known) {
+		for (k = 0, fr = us->bp; k + 1 < nr_fp; k++) {
+			if (fr == bp) {
+				n = (uint32_t)append_walk(u, p, src, pid, maps_seen, fp, nr_fp, k,
+							  out, n, &cut);
+				if ((int)n < 0)
+					return (int)n;
+				ended = !cut;
+				break;
+			}
+			if (!stack_read(us, fr, &next) || next <= fr)
+				break;
+			fr = next;
+		}
+	}
 	/* CFI could not even leave the leaf: keep what the kernel's walk found. */
-	if (n < 2 && !joined) {
+	if (n < 2 && !ended) {
 		for (i = 0; i < nr_fp && i < HUD_UNWIND_MAX_FRAMES; i++)
 			out[i] = fp[i];
 		return (int)i;

@@ -2,8 +2,9 @@
 /*
  * Unwinding a user stack from the copy of its top that hud-record takes where frame
  * pointers cannot be trusted (FORMAT.md, struct hud_rec_ustack): from the saved registers,
- * frame by frame with each binary's CFI (cfi.c), joined to the kernel's frame-pointer walk
- * as soon as a frame is found whose frame pointer that walk started from.
+ * frame by frame with each binary's CFI (cfi.c), as far as the copy goes; then, if the
+ * last frame keeps a frame record the kernel's frame-pointer walk read, that walk's frames,
+ * for as long as each of their functions keeps its record (CFI says which do).
  */
 #ifndef HUD_UNWIND_H
 #define HUD_UNWIND_H
