@@ -187,6 +187,16 @@ $(HUD_SYNTH): tests/tools/hud-synth.c $(FORMAT_OBJS) $(COMMON_OBJS)
 
 unit-tests bench: $(HUD_SYNTH)
 
+# hud-dump: a recording's META records and stack-copy counts, for integration tests.
+HUD_DUMP := $(BUILD)/tests/hud-dump
+
+$(HUD_DUMP): tests/tools/hud-dump.c $(FORMAT_OBJS) $(COMMON_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -lzstd -o $@
+
+unit-tests: $(HUD_DUMP)
+
 # hud-storm: futex wake-ups at a set rate, for the drain measurement of make bench.
 HUD_STORM := $(BUILD)/tests/hud-storm
 

@@ -46,8 +46,14 @@ const volatile bool offcpu_kernel = true;
 const volatile __u32 defer_hook = HUD_DEFER_RSEQ;
 /* Ring fill level at which the reader is woken (a quarter of the ring by default). */
 const volatile __u64 wakeup_bytes = 2 << 20;
-/* Bytes of user stack copied when a copy is wanted (0: never), and whether always. */
+/*
+ * Bytes of user stack copied when a copy is wanted (0: never), and whether always; and the
+ * bytes copied at a leaf in nofp[] of a target with frame pointers, where the kernel's walk
+ * is good again from the first caller that keeps a frame record.
+ */
 const volatile __u32 ustack_size = 0;
+const volatile __u32 ustack_leaf_size = 0;
+const volatile __u32 ustack_leaf_min = 0;
 const volatile bool ustack_always = false;
 
 struct {
@@ -235,37 +241,57 @@ static __always_inline struct hud_evt_buf *evt_buf(__u32 ctx_kind)
 	return bpf_map_lookup_elem(&evt_bufs, &key);
 }
 
-/* Does an event of @tgid whose user leaf is at @ip get a stack copy? */
-static __always_inline bool wants_copy(__u32 tgid, __u64 ip)
+/*
+ * The bytes to copy at a leaf in code without frame pointers, in a program that has them,
+ * for user registers @r. Such leaves (glibc's) mostly leave rbp alone, so rbp is still
+ * the frame record of the first caller that keeps one, and hud-report's CFI needs the
+ * stack only up to that record's end (bp + 16): the kernel's walk has the rest. A leaf
+ * that used rbp for something else leaves it pointing anywhere, so never copy less than
+ * ustack_leaf_min, nor more than ustack_leaf_size.
+ */
+static __always_inline __u32 leaf_copy_size(struct pt_regs *r)
 {
+	__u64 sp = PT_REGS_SP(r), end = PT_REGS_FP(r) + 16;
+
+	if (end > sp + ustack_leaf_min && end <= sp + ustack_leaf_size)
+		return (__u32)((end - sp + 7) & ~7ULL);
+	if (end > sp && end <= sp + ustack_leaf_min)
+		return ustack_leaf_min;
+	return ustack_leaf_size;
+}
+
+/* How many bytes of stack does an event of @tgid with user registers @r copy (0: none)? */
+static __always_inline __u32 wants_copy(__u32 tgid, struct pt_regs *r)
+{
+	__u64 ip = PT_REGS_IP(r);
 	__u32 i, n;
 
 	if (!ustack_size)
-		return false;
+		return 0;
 	if (ustack_always)
-		return true;
+		return ustack_size;
 	n = nr_targets;
 	for (i = 0; i < HUD_MAX_TARGETS && i < n; i++)
 		if (target_tgids[i] == tgid)
 			break;
 	if (i < HUD_MAX_TARGETS && i < n && target_copy_all[i])
-		return true;
+		return ustack_size;
 	n = nr_nofp;
 	for (i = 0; i < HUD_MAX_NOFP && i < n; i++)
 		if (nofp[i].tgid == tgid && ip >= nofp[i].start && ip < nofp[i].end)
-			return true;
-	return false;
+			return leaf_copy_size(r);
+	return 0;
 }
 
 /*
  * Copy the user stack of the current thread from @u's sp up into @dst, a page at a time
- * so that the end of the stack's mapping stops it cleanly: ustack_size bytes, or fewer
+ * so that the end of the stack's mapping stops it cleanly: @want bytes, or fewer
  * (HUD_USTACK_EVT_SHORT) where a page cannot be read. @dst has room for HUD_USTACK_MAX and
  * a page more.
  */
-static __always_inline void copy_ustack(__u8 *dst, struct hud_evt_ustack *u)
+static __always_inline void copy_ustack(__u8 *dst, struct hud_evt_ustack *u, __u64 want)
 {
-	__u64 want = ustack_size, off = 0, n;
+	__u64 off = 0, n;
 	int i;
 
 	if (want > HUD_USTACK_MAX)
@@ -290,24 +316,25 @@ static __always_inline void copy_ustack(__u8 *dst, struct hud_evt_ustack *u)
 	u->size = (__u32)off;
 }
 
-/* Fill @u with the user registers @uregs and, if @tgid wants one, copy the stack. */
-static __always_inline void take_ustack(struct hud_evt_ustack *u, __u8 *dst, __u32 tgid,
+/* Fill @u with the user registers @uregs and copy @want bytes of the stack (0: none). */
+static __always_inline void take_ustack(struct hud_evt_ustack *u, __u8 *dst, __u32 want,
 					struct pt_regs *uregs)
 {
 	u->size = 0;
 	u->flags = 0;
-	if (!uregs || !wants_copy(tgid, PT_REGS_IP(uregs)))
+	if (!uregs || !want)
 		return;
 	u->ip = PT_REGS_IP(uregs);
 	u->sp = PT_REGS_SP(uregs);
 	u->bp = PT_REGS_FP(uregs);
-	copy_ustack(dst, u);
+	copy_ustack(dst, u, want);
 }
 
 SEC("perf_event")
 int hud_sample(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	struct pt_regs *uregs;
 	struct hud_evt_sample *e;
 	struct hud_evt_buf *buf;
 	__u32 n, copied;
@@ -326,8 +353,9 @@ int hud_sample(struct bpf_perf_event_data *ctx)
 	capture_stacks(ctx, e->ips, &e->nr_kernel, &e->nr_user, sample_kernel);
 	n = (e->nr_kernel + e->nr_user) & 255;
 	/* The user registers, even when the sample interrupted the kernel. */
-	take_ustack(&e->ustack, buf->data + HUD_EVT_SAMPLE_FIXED + n * 8, id >> 32,
-		    (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
+	uregs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	take_ustack(&e->ustack, buf->data + HUD_EVT_SAMPLE_FIXED + n * 8,
+		    uregs ? wants_copy(id >> 32, uregs) : 0, uregs);
 	copied = e->ustack.size;
 	if (copied > HUD_USTACK_MAX)
 		copied = HUD_USTACK_MAX;
@@ -357,8 +385,9 @@ static __always_inline void offcpu_submit_ustack(struct hud_evt_offcpu *s, struc
 	__u32 n = (s->nr_kernel + s->nr_user) & 255, size, copied;
 	struct hud_evt_offcpu *e;
 	struct hud_evt_buf *buf;
+	__u32 want = wants_copy(s->hdr.pid, uregs);
 
-	if (!wants_copy(s->hdr.pid, PT_REGS_IP(uregs)) || !(buf = evt_buf(1))) {
+	if (!want || !(buf = evt_buf(1))) {
 		offcpu_submit(s);
 		return;
 	}
@@ -370,7 +399,7 @@ static __always_inline void offcpu_submit_ustack(struct hud_evt_offcpu *s, struc
 		return;
 	}
 	e = (struct hud_evt_offcpu *)buf->data;
-	take_ustack(&e->ustack, buf->data + HUD_EVT_OFFCPU_FIXED + n * 8, s->hdr.pid, uregs);
+	take_ustack(&e->ustack, buf->data + HUD_EVT_OFFCPU_FIXED + n * 8, want, uregs);
 	copied = e->ustack.size;
 	if (copied > HUD_USTACK_MAX)
 		copied = HUD_USTACK_MAX;

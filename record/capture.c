@@ -102,6 +102,10 @@ int capture__load(struct capture *c, const struct record_opts *o)
 		skel->rodata->wakeup_bytes = o->ring_bytes / 4;
 		bpf_map__set_max_entries(skel->maps.events, o->ring_bytes);
 		skel->rodata->ustack_size = o->ustack_mode == RECORD_USTACK_FP ? 0 : o->ustack_size;
+		skel->rodata->ustack_leaf_size = o->ustack_leaf_size;
+		skel->rodata->ustack_leaf_min = RECORD_USTACK_LEAF_MIN < o->ustack_leaf_size
+							? RECORD_USTACK_LEAF_MIN
+							: o->ustack_leaf_size;
 		skel->rodata->ustack_always = o->ustack_mode == RECORD_USTACK_DWARF;
 		/* Two scratch buffers per CPU: samples may interrupt the tracepoints. */
 		bpf_map__set_max_entries(

@@ -38,8 +38,10 @@ static const char usage_text[] =
 	"  -F, --freq HZ          on-CPU sampling frequency (default: 99)\n"
 	"  -t, --threshold MS     record off-CPU intervals of at least MS ms (default: 5)\n"
 	"  -g, --call-graph WHAT  comma-separated: user (default) or kernel (kernel stacks\n"
-	"                         in samples too); and auto (default: frame pointers, and a\n"
-	"                         copy of the stack top for CFI where they fail), fp (frame\n"
+	"                         in samples too); and auto[,SIZE] (default: frame\n"
+	"                         pointers, and where they fail a SIZE-byte copy of the\n"
+	"                         stack top for CFI, default 2048; every event of a program\n"
+	"                         built without them gets a 16384-byte copy), fp (frame\n"
 	"                         pointers only) or dwarf[,SIZE] (a SIZE-byte stack copy\n"
 	"                         with every event; default 16384)\n"
 	"      --workers PREFIX   thread-name prefix of the runtime's workers (default: Tokio's\n"
@@ -100,12 +102,12 @@ static void resolve_name(const char *name, int all, struct record_opts *o)
 
 /*
  * -g, --call-graph WHAT[,WHAT...]: user (the default) or kernel (user and kernel stacks in
- * samples); auto (the default), fp or dwarf[,SIZE] for where user stacks come from.
+ * samples); auto[,SIZE] (the default), fp or dwarf[,SIZE] for where user stacks come from.
  */
 static void parse_call_graph(const char *arg, struct record_opts *o)
 {
 	char *copy = strdup(arg), *tok, *save = NULL;
-	int after_dwarf = 0;
+	uint32_t *size = NULL;
 	uint64_t v;
 
 	if (!copy) {
@@ -113,12 +115,14 @@ static void parse_call_graph(const char *arg, struct record_opts *o)
 		exit(RECORD_EXIT_FAILED);
 	}
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (after_dwarf && !hud_parse_u64(tok, 0, UINT32_MAX, &v)) {
+		if (size && !hud_parse_u64(tok, 0, UINT32_MAX, &v)) {
 			if (v < 512 || v > HUD_USTACK_MAX || v % 8)
 				hud_usage_error("invalid stack copy size '%s' (512 to %d bytes, a "
 						"multiple of 8)",
 						tok, HUD_USTACK_MAX);
-			o->ustack_size = (uint32_t)v;
+			*size = (uint32_t)v;
+			size = NULL;
+			continue;
 		} else if (!strcmp(tok, "kernel")) {
 			o->sample_kernel = 1;
 		} else if (!strcmp(tok, "user")) {
@@ -130,11 +134,13 @@ static void parse_call_graph(const char *arg, struct record_opts *o)
 		} else if (!strcmp(tok, "dwarf")) {
 			o->ustack_mode = RECORD_USTACK_DWARF;
 		} else {
-			hud_usage_error("invalid call graph '%s' (user, kernel, auto, fp or "
-					"dwarf[,SIZE])",
+			hud_usage_error("invalid call graph '%s' (user, kernel, auto[,SIZE], fp "
+					"or dwarf[,SIZE])",
 					tok);
 		}
-		after_dwarf = !strcmp(tok, "dwarf");
+		size = !strcmp(tok, "dwarf")  ? &o->ustack_size
+		       : !strcmp(tok, "auto") ? &o->ustack_leaf_size
+					      : NULL;
 	}
 	free(copy);
 }
@@ -284,6 +290,7 @@ int main(int argc, char **argv)
 		.threshold_ns = 5000000,
 		.ring_bytes = 8 << 20,
 		.ustack_size = RECORD_USTACK_DEFAULT,
+		.ustack_leaf_size = RECORD_USTACK_LEAF_DEFAULT,
 	};
 	const char *name = NULL;
 	int c, all = 0, check = 0, code;

@@ -333,6 +333,8 @@ static int write_meta(struct record_session *s, const struct record_info *info, 
 			 0},
 			{"ustack_copy_bytes", NULL,
 			 o->ustack_mode == RECORD_USTACK_FP ? 0 : o->ustack_size},
+			{"ustack_leaf_copy_bytes", NULL,
+			 o->ustack_mode == RECORD_USTACK_AUTO ? o->ustack_leaf_size : 0},
 		};
 
 		for (i = 0; !err && i < ARRAY_SIZE(kv); i++)

@@ -33,8 +33,16 @@ enum record_ustack_mode {
 	RECORD_USTACK_DWARF, /* a stack copy with every event */
 };
 
-/* Bytes of user stack copied by default (docs/PERFORMANCE.md says why this size). */
-#define RECORD_USTACK_DEFAULT (16 << 10)
+/*
+ * Bytes of user stack copied by default (docs/PERFORMANCE.md says why these sizes): the
+ * whole stack's worth, for a target without frame pointers or with --call-graph dwarf;
+ * and at a leaf without them in a target that has them (auto), only as far as the first
+ * caller that keeps a frame record, where the kernel's walk takes over.
+ */
+#define RECORD_USTACK_DEFAULT	   (16 << 10)
+#define RECORD_USTACK_LEAF_DEFAULT (2 << 10)
+/* The least copied at such a leaf, even when rbp says less would do (it may lie). */
+#define RECORD_USTACK_LEAF_MIN 256
 
 struct record_opts {
 	pid_t pids[RECORD_MAX_TARGETS];
@@ -46,10 +54,11 @@ struct record_opts {
 	uint64_t ring_bytes; /* ring buffer size, a power of two */
 	int sample_kernel;   /* also capture kernel stacks in on-CPU samples */
 	enum record_ustack_mode ustack_mode;
-	uint32_t ustack_size; /* bytes of stack per copy, up to HUD_USTACK_MAX */
-	const char *workers;  /* --workers PREFIX: thread names of the runtime's workers */
-	const char *archive;  /* --archive DIR: copy the ELF files hit, by build-id */
-	const char *kallsyms; /* /proc/kallsyms (tests point elsewhere) */
+	uint32_t ustack_size;	   /* bytes of stack per whole-stack copy, up to HUD_USTACK_MAX */
+	uint32_t ustack_leaf_size; /* bytes per copy at a leaf without frame pointers (auto) */
+	const char *workers;	   /* --workers PREFIX: thread names of the runtime's workers */
+	const char *archive;	   /* --archive DIR: copy the ELF files hit, by build-id */
+	const char *kallsyms;	   /* /proc/kallsyms (tests point elsewhere) */
 };
 
 struct record_session;

@@ -156,7 +156,13 @@ int hud_unwinder__unwind(struct hud_unwinder *u, const struct hud_profile *p, ui
 			out[i] = fp[i];
 		return (int)i;
 	}
-	if (n != nr_fp || memcmp(out, fp, n * sizeof(*out)))
+	/*
+	 * Repaired: CFI changed a frame of the walk or found callers it lacked. Adding only
+	 * the thread's outermost frame (clone3, whose caller CFI marks undefined) under a
+	 * walk that already reached start_thread repairs nothing.
+	 */
+	if (n < nr_fp || memcmp(out, fp, nr_fp * sizeof(*out)) ||
+	    (n > nr_fp && !(n == nr_fp + 1 && r.how == HUD_CFI_OUTERMOST)))
 		*flags |= HUD_UNWIND_REPAIRED;
 	return (int)n;
 }

@@ -10,10 +10,13 @@
 # windows with a 95 % confidence interval, hud-record's own CPU time, and file sizes.
 # Then: the event rate hud-record drains with 0 lost (hud-storm, -t 0), the cost to the
 # rest of the host (a system-call loop), and hud-report against perf report --stdio on one
-# handoff run recorded by both (time and peak RSS).
+# handoff run recorded by both (time and peak RSS), and against the hud-report of BASE_REV
+# (before CFI unwinding) on a -g fp recording of that run. The stack-copy table runs the
+# fixtures with and without frame pointers under hud-record -g fp, auto and dwarf.
 #
 # Environment: CYCLES (8), W (window seconds, 4), WARM (4), STORM_RATES, STORM_SECS (4),
-# REPORT_SECS (20), WORKLOADS ("cpu switch handoff").
+# REPORT_SECS (20), WORKLOADS ("cpu switch handoff"), STACK_CYCLES (4), STACK_WORKLOADS
+# ("cpu handoff"), BASE_REV (9438d02), HOST_ROUNDS (5).
 # Timings on a shared 2-core VM are noisy: compare the numbers of one run, not absolutes.
 set -euo pipefail
 build=${HUD_BUILD:-build}
@@ -21,6 +24,9 @@ fixture=$build/fixtures/hud-fixture
 out=$(mktemp -d /tmp/hud-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 [ "$(id -u)" = 0 ] || { echo "bench: error: needs root (BPF, perf): run 'sudo make bench'" >&2; exit 1; }
+for f in hud-record hud-report fixtures/hud-fixture tests/hud-storm tests/hud-synth; do
+	[ -x "$build/$f" ] || { echo "bench: error: $build/$f is not built: run 'make bench'" >&2; exit 1; }
+done
 have_perf=1
 command -v perf >/dev/null || have_perf=0
 
@@ -43,12 +49,16 @@ wait_tick() { while [ "$(ticks)" -lt "$1" ]; do sleep 0.01; done; }
 # ops_at N -> "ops secs" at the fixture's Nth progress line
 ops_at() { awk -v n="$1" '/^tick/ && ++c == n { split($2, s, "="); split($3, o, "="); print o[2], s[2] }' "$out/fx.out"; }
 
-# window KIND FIRST_TICK -> appends "ops_per_sec cpu_pct startup_s bytes events" to $out/KIND
+# window KIND FIRST_TICK -> appends "ops_per_sec cpu_pct startup_s bytes events copies" to
+# $out/KIND. KIND is none, perf, hud (defaults) or hud-G (hud-record -g G); with
+# STACKS=1 the stack-quality line of each hud window's report goes to $out/KIND.stacks.
 window() {
-	local kind=$1 t=$2 rec=0 c_a=0 c_b=0 w_a w_b oa sa ob sb bytes=0 events=0
+	local kind=$1 t=$2 rec=0 c_a=0 c_b=0 w_a w_b oa sa ob sb bytes=0 events=0 copies=0 g
 	case $kind in
-	hud)
-		"$build/hud-record" -p "$fx" -o "$out/w.hud" 2>"$out/w.err" &
+	hud*)
+		g=${kind#hud}
+		g=${g#-}
+		"$build/hud-record" -p "$fx" ${g:+-g "$g"} -o "$out/w.hud" 2>"$out/w.err" &
 		rec=$!
 		;;
 	perf)
@@ -68,11 +78,14 @@ window() {
 		wait "$rec" 2>/dev/null || true
 	fi
 	case $kind in
-	hud)
+	hud*)
 		bytes=$(stat -c %s "$out/w.hud")
 		events=$(awk '/ samples, [0-9]+ off-CPU events/ {
 			for (i = 1; i < NF; i++) if ($(i + 1) ~ /^samples,/ || $(i + 1) == "off-CPU") n += $i
 			print n }' "$out/w.err")
+		copies=$(awk '/events carry a copy of the user stack/ { print $2 }' "$out/w.err")
+		[ "${STACKS:-0}" = 0 ] || "$build/hud-report" -i "$out/w.hud" --threads all 2>/dev/null |
+			sed -n 's/^stacks: *//p' >>"$out/$kind.stacks"
 		;;
 	perf)
 		bytes=$(stat -c %s "$out/w.perf.data")
@@ -83,9 +96,9 @@ window() {
 	read -r oa sa < <(ops_at $((t + 1)))
 	read -r ob sb < <(ops_at $((t + win)))
 	awk -v oa="$oa" -v ob="$ob" -v sa="$sa" -v sb="$sb" -v ca="$c_a" -v cb="$c_b" -v wa="$w_a" \
-		-v wb="$w_b" -v c="$clk" -v bytes="$bytes" -v ev="${events:-0}" 'BEGIN {
-		printf "%.1f %.3f %.3f %d %d\n", (ob - oa) / (sb - sa), 100 * (cb - ca) / c / (wb - wa),
-			ca / c, bytes, ev }' >>"$out/$kind"
+		-v wb="$w_b" -v c="$clk" -v bytes="$bytes" -v ev="${events:-0}" -v cp="${copies:-0}" 'BEGIN {
+		printf "%.1f %.3f %.3f %d %d %d\n", (ob - oa) / (sb - sa), 100 * (cb - ca) / c / (wb - wa),
+			ca / c, bytes, ev, cp }' >>"$out/$kind"
 }
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -102,24 +115,21 @@ ratio() {
 		printf "%.1f %.1f %d\n", 100 * (m - 1), 196 * sd / sqrt(k), k }' "$out/none" "$out/$1"
 }
 
-kinds="none hud"
-[ $have_perf = 1 ] && kinds="none hud perf"
-nk=$(echo $kinds | wc -w)
-printf '# hud bench: %s cycles of %s s windows per workload after %s s of warm-up, %s\n' \
-	"$cycles" "$win" "$warm" "$(date -u +%F)"
-printf '# kernel %s, %s CPUs\n\n' "$(uname -r)" "$(nproc)"
-printf '| workload | unprofiled ops/s | hud-record | perf record | hud-record CPU | hud-record first second | hud file | perf.data |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
-workloads=${WORKLOADS:-cpu switch handoff}
-for mode in $workloads; do
-	for k in $kinds; do : >"$out/$k"; done
+# run_workload FIXTURE MODE CYCLES KIND... -> one fixture process through CYCLES cycles of
+# one window per KIND; results in $out/KIND.
+run_workload() {
+	local fixture=$1 mode=$2 cycles=$3 c k t nk
+	shift 3
+	nk=$#
+	for k in "$@"; do : >"$out/$k"; done
+	rm -f "$out"/*.stacks
 	"$fixture" --bench "$mode" --duration $((warm + cycles * nk * (win + 2) + 10)) \
 		>"$out/fx.out" 2>/dev/null &
 	fx=$!
 	until grep -q pid= "$out/fx.out" 2>/dev/null; do sleep 0.01; done
 	wait_tick "$warm"
 	for c in $(seq "$cycles"); do
-		for k in $kinds; do
+		for k in "$@"; do
 			# Start each window on a tick, so that its uncounted first second really
 			# holds the profiler's start-up.
 			t=$(($(ticks) + 1))
@@ -129,6 +139,18 @@ for mode in $workloads; do
 	done
 	kill "$fx" 2>/dev/null || true
 	wait "$fx" 2>/dev/null || true
+}
+
+kinds="none hud"
+[ $have_perf = 1 ] && kinds="none hud perf"
+printf '# hud bench: %s cycles of %s s windows per workload after %s s of warm-up, %s\n' \
+	"$cycles" "$win" "$warm" "$(date -u +%F)"
+printf '# kernel %s, %s CPUs\n\n' "$(uname -r)" "$(nproc)"
+printf '| workload | unprofiled ops/s | hud-record | perf record | hud-record CPU | hud-record first second | hud file | perf.data |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
+workloads=${WORKLOADS:-cpu switch handoff}
+for mode in $workloads; do
+	run_workload "$fixture" "$mode" "$cycles" $kinds
 	base=$(awk '{ print $1 }' "$out/none" | median)
 	read -r hm hc hn < <(ratio hud)
 	hudcpu=$(awk '{ s += $2 } END { print s / NR }' "$out/hud")
@@ -152,6 +174,38 @@ echo "CPU: hud-record's user+system time over the counted part of its windows, i
 echo "core (mean); first second: its CPU time up to the counted part (BPF load, /proc reads)."
 echo "Files: bytes per second of recording and per event (hud: samples + off-CPU intervals;"
 echo "perf: samples of both events)."
+
+# --- stack copies: what -g auto and -g dwarf cost against -g fp ---------------------
+# The fixture with frame pointers and the same fixture built without them, each workload
+# in one process: unprofiled windows and hud-record -g fp, auto (the default) and dwarf in
+# turn, STACK_CYCLES cycles. Complete: the share of events whose stack reaches the
+# thread's entry; CFI: the share that CFI changed (both from hud-report's header, median
+# over the windows).
+stack_cycles=${STACK_CYCLES:-4}
+printf '\nstack copies: hud-record -g fp, auto, dwarf (%s cycles of %s s windows)\n\n' "$stack_cycles" "$win"
+printf '| fixture | workload | -g | throughput | hud-record CPU | hud file | events with a copy | complete | CFI |\n'
+printf '|---|---|---|---:|---:|---:|---:|---:|---:|\n'
+for fxname in hud-fixture hud-fixture-nofp; do
+	[ -x "$build/fixtures/$fxname" ] || continue
+	for mode in ${STACK_WORKLOADS:-cpu handoff}; do
+		STACKS=1 run_workload "$build/fixtures/$fxname" "$mode" "$stack_cycles" \
+			none hud-fp hud-auto hud-dwarf
+		for k in hud-fp hud-auto hud-dwarf; do
+			read -r m ci n < <(ratio "$k")
+			awk -v fx="$fxname" -v mode="$mode" -v g="${k#hud-}" -v m="$m" -v ci="$ci" -v w="$win" '
+				{ cpu += $2; b += $4; e += $5; cp += $6; n++ }
+				END { printf "| %s | %s | %s | %+.1f %% ± %.1f | %.2f %% of a core | %.0f KiB/s, %.0f B/event | %.1f %% |",
+					fx, mode, g, m, ci, cpu / n, b / n / 1024 / w, (e ? b / e : 0), (e ? 100 * cp / e : 0) }' \
+				"$out/$k"
+			# "100.0% complete, 85.2% unwound with CFI, ..." -> the Nth percentage
+			pct() { awk -v f="$1" '{ split($0, a, ","); v = a[f]; sub(/%.*/, "", v); print v + 0 }' \
+				"$out/$k.stacks" | median; }
+			c=$(pct 1)
+			r=$(pct 2)
+			printf ' %.1f %% | %.1f %% |\n' "${c:-0}" "${r:-0}"
+		done
+	done
+done
 
 # --- drain: the event rate hud-record keeps up with ---------------------------------
 # hud-storm wakes futex sleepers at a set rate; with -t 0 every wake-up ends an off-CPU
@@ -254,9 +308,11 @@ if [ $have_perf = 1 ]; then
 	until grep -q pid= "$out/fx.out" 2>/dev/null; do sleep 0.01; done
 	"$build/hud-record" -p "$fx" -o "$out/r.hud" --duration "$report_secs" 2>/dev/null &
 	rec=$!
+	"$build/hud-record" -p "$fx" -g fp -o "$out/rfp.hud" --duration "$report_secs" 2>/dev/null &
+	recfp=$!
 	perf record -q -g -F 99 -e cpu-clock -e sched:sched_switch -p "$fx" -o "$out/r.perf.data" \
 		-- sleep "$report_secs" >/dev/null 2>&1 || true
-	wait "$rec" || true
+	wait "$rec" "$recfp" || true
 	kill "$fx" 2>/dev/null || true
 	wait "$fx" 2>/dev/null || true
 	read -r hs hm < <(report_cost "$build/hud-report" -i "$out/r.hud" --threads all)
@@ -271,5 +327,28 @@ if [ $have_perf = 1 ]; then
 		printf "  hud-report (file:line, inlined frames)           %7.3f s %7.1f MiB\n", hs, hm / 1024
 		printf "  perf report --stdio (symbols only)               %7.3f s %7.1f MiB  %5.1fx hud-report'"'"'s time\n", ps, pm / 1024, (hs > 0 ? ps / hs : 0)
 		printf "  perf report --stdio --sort sym,srcline -g none   %7.3f s %7.1f MiB  %5.1fx hud-report'"'"'s time\n", ls, lm / 1024, (hs > 0 ? ls / hs : 0) }'
+
+	# The cost of unwinding: the same run recorded with -g fp too (no stack copies), reported
+	# by this hud-report and by BASE_REV's, the last one before CFI unwinding and call-site
+	# recovery (built from git into the scratch directory).
+	base_rev=${BASE_REV:-9438d02}
+	read -r fs fm < <(report_cost "$build/hud-report" -i "$out/rfp.hud" --threads all)
+	printf '\nreport: the same run recorded with -g fp (%.0f KiB), median of 3:\n' \
+		"$(awk -v b="$(stat -c %s "$out/rfp.hud")" 'BEGIN { print b / 1024 }')"
+	printf '  hud-report, -g auto recording (CFI)              %7.3f s %7.1f MiB\n' "$hs" \
+		"$(awk -v m="$hm" 'BEGIN { print m / 1024 }')"
+	printf '  hud-report, -g fp recording                      %7.3f s %7.1f MiB\n' "$fs" \
+		"$(awk -v m="$fm" 'BEGIN { print m / 1024 }')"
+	src=$(cd "$(dirname "$0")/../.." && pwd)
+	if git -C "$src" rev-parse -q --verify "$base_rev^{commit}" >/dev/null 2>&1 &&
+		mkdir -p "$out/base" && git -C "$src" archive "$base_rev" | tar -x -C "$out/base" &&
+		make -C "$out/base" -j"$(nproc)" build/hud-report >/dev/null 2>&1; then
+		read -r bs bm < <(report_cost "$out/base/build/hud-report" -i "$out/rfp.hud" --threads all)
+		awk -v bs="$bs" -v bm="$bm" -v fs="$fs" -v rev="$base_rev" 'BEGIN {
+			printf "  hud-report at %-12s -g fp recording         %7.3f s %7.1f MiB  this one takes %.2fx its time\n",
+				rev ",", bs, bm / 1024, (bs > 0 ? fs / bs : 0) }'
+	else
+		printf '  (no hud-report at %s to compare: not a git checkout, or it did not build)\n' "$base_rev"
+	fi
 fi
 HUD_BUILD=$build "$(dirname "$0")/report-rss.sh" # hud-report peak RSS on 1M synthetic events

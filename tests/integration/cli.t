@@ -21,6 +21,9 @@ expect() { # CODE REGEX DESC -- CMD...
 
 expect 2 "invalid frequency 'abc'" "record: bad -F" -- "$HUD_RECORD" -F abc -p 1
 expect 2 "no target" "record: no target" -- "$HUD_RECORD"
+expect 2 "invalid call graph 'lbr'" "record: bad -g" -- "$HUD_RECORD" -g lbr -p 1
+expect 2 "invalid stack copy size '100'" "record: -g auto,SIZE too small" -- "$HUD_RECORD" -g auto,100 -p 1
+expect 2 "invalid stack copy size '65536'" "record: -g dwarf,SIZE too large" -- "$HUD_RECORD" -g dwarf,65536 -p 1
 expect 2 "not both" "record: pid and name" -- "$HUD_RECORD" -p 1 init
 expect 2 "invalid ring size" "record: ring size not a power of two" -- "$HUD_RECORD" --ring-size 5000 -p 1
 expect 3 "no process with pid 999999999|invalid pid" "record: no such pid" -- "$HUD_RECORD" -p 999999999
