@@ -16,7 +16,7 @@
 
 #define HUD_MAGIC	    "HUDDATA" /* 8 bytes with the NUL */
 #define HUD_VERSION_MAJOR   1
-#define HUD_VERSION_MINOR   1
+#define HUD_VERSION_MINOR   2
 #define HUD_HEADER_SIZE	    64
 #define HUD_HEADER_SIZE_MAX 4096
 
@@ -41,6 +41,8 @@ enum hud_rec_type {
 	HUD_REC_FINISH = 7,
 	HUD_REC_KSYM = 8,
 	HUD_REC_PROCESS = 9,
+	HUD_REC_OFFCPU_SAMPLED = 10, /* (1.2) struct hud_rec_offcpu: a short interval, sampled */
+	HUD_REC_THREAD_STATE = 11,   /* (1.2) struct hud_rec_thread_state */
 };
 
 enum hud_offcpu_flags {
@@ -76,12 +78,30 @@ struct hud_rec_header {
 	uint32_t size; /* whole record, header included, multiple of 8 */
 };
 
+/* What a THREAD_STATE record says (1.2). */
+enum hud_thread_state_kind {
+	HUD_TSTATE_SEEN = 1, /* the thread's scheduling is observed from time_ns on */
+	HUD_TSTATE_EXIT = 2, /* the thread exited at time_ns */
+	HUD_TSTATE_OPEN = 3, /* at the end (time_ns) the thread is off-CPU since since_ns */
+};
+
 /* Payloads (what follows struct hud_rec_header). */
 struct hud_rec_thread {
 	uint32_t pid;
 	uint32_t tid;
 	uint64_t time_ns;
 	char comm[HUD_COMM_LEN];
+};
+
+struct hud_rec_thread_state {
+	uint32_t pid;
+	uint32_t tid;
+	uint64_t time_ns;
+	uint32_t kind;	/* enum hud_thread_state_kind */
+	uint32_t state; /* OPEN: task state at the switch-out, as OFFCPU's */
+	uint32_t flags; /* OPEN: enum hud_offcpu_flags */
+	uint32_t reserved;
+	uint64_t since_ns; /* OPEN: the switch-out */
 };
 
 struct hud_rec_map {
@@ -181,6 +201,7 @@ _Static_assert(sizeof(struct hud_rec_offcpu) == 48, "OFFCPU payload");
 _Static_assert(sizeof(struct hud_rec_ksym) == 16, "KSYM payload");
 _Static_assert(sizeof(struct hud_rec_process) == 16, "PROCESS payload");
 _Static_assert(sizeof(struct hud_rec_lost) == 24, "LOST payload");
+_Static_assert(sizeof(struct hud_rec_thread_state) == 40, "THREAD_STATE payload");
 _Static_assert(sizeof(struct hud_rec_ustack) == 32, "user stack copy");
 _Static_assert(sizeof(struct hud_rec_finish) == 40, "FINISH payload");
 
@@ -293,6 +314,45 @@ static inline const struct hud_rec_ustack *hud_rec_ustack(const struct hud_recor
 		return NULL;
 	return (const struct hud_rec_ustack *)((const uint8_t *)rec->payload + off);
 }
+
+/* The sampling grid of off-CPU time (1.2, FORMAT.md "The sampling grid"). */
+static inline uint64_t hud_grid_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+/* Thread @tid's grid point in period @n of @period ns (> 0). */
+static inline uint64_t hud_grid_point(uint64_t seed, uint64_t period, uint32_t tid, uint64_t n)
+{
+	return n * period + hud_grid_mix(seed + tid * 0x9e3779b97f4a7c15ull + n) % period;
+}
+
+/* How many of thread @tid's grid points lie in (@a, @b]. */
+static inline uint64_t hud_grid_points(uint64_t seed, uint64_t period, uint32_t tid, uint64_t a,
+				       uint64_t b)
+{
+	uint64_t na, nb, k;
+
+	if (!period || b <= a)
+		return 0;
+	na = a / period;
+	nb = b / period;
+	if (na == nb) {
+		uint64_t g = hud_grid_point(seed, period, tid, na);
+
+		return g > a && g <= b;
+	}
+	k = nb - na - 1;
+	k += hud_grid_point(seed, period, tid, na) > a;
+	k += hud_grid_point(seed, period, tid, nb) <= b;
+	return k;
+}
+
 static inline const char *hud_meta_key(const struct hud_record *rec)
 {
 	return (const char *)rec->payload;

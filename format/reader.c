@@ -251,6 +251,10 @@ static const char *rec_type_name(uint32_t type)
 		return "KSYM";
 	case HUD_REC_PROCESS:
 		return "PROCESS";
+	case HUD_REC_OFFCPU_SAMPLED:
+		return "OFFCPU_SAMPLED";
+	case HUD_REC_THREAD_STATE:
+		return "THREAD_STATE";
 	default:
 		return "unknown";
 	}
@@ -297,7 +301,11 @@ static int check_record(struct hud_reader *r, uint32_t idx, size_t off, uint32_t
 		fixed = sizeof(struct hud_rec_sample);
 		break;
 	case HUD_REC_OFFCPU:
+	case HUD_REC_OFFCPU_SAMPLED:
 		fixed = sizeof(struct hud_rec_offcpu);
+		break;
+	case HUD_REC_THREAD_STATE:
+		fixed = sizeof(struct hud_rec_thread_state);
 		break;
 	case HUD_REC_LOST:
 		fixed = sizeof(struct hud_rec_lost);
@@ -350,6 +358,7 @@ static int check_record(struct hud_reader *r, uint32_t idx, size_t off, uint32_t
 		nr_frames = (size_t)nk + nu;
 		break;
 	case HUD_REC_OFFCPU:
+	case HUD_REC_OFFCPU_SAMPLED:
 		memcpy(&nk, pl + offsetof(struct hud_rec_offcpu, nr_kernel), sizeof(nk));
 		memcpy(&nu, pl + offsetof(struct hud_rec_offcpu, nr_user), sizeof(nu));
 		nr_frames = (size_t)nk + nu;
@@ -361,7 +370,7 @@ static int check_record(struct hud_reader *r, uint32_t idx, size_t off, uint32_t
 				     "record %u (%s) at byte %zu: stack of %u+%u frames "
 				     "overflows its %zu-byte payload",
 				     idx, rec_type_name(type), off, nk, nu, len);
-	if (type == HUD_REC_SAMPLE || type == HUD_REC_OFFCPU) {
+	if (type == HUD_REC_SAMPLE || type == HUD_REC_OFFCPU || type == HUD_REC_OFFCPU_SAMPLED) {
 		/* What follows the frames is a user stack copy (1.1), whole. */
 		size_t rest = len - fixed - nr_frames * sizeof(uint64_t);
 		struct hud_rec_ustack us;

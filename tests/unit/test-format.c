@@ -625,7 +625,7 @@ static void t_header(void)
 		memcpy(&h, file.data, sizeof(h));
 		check(!memcmp(h.magic, "HUDDATA\0", 8));
 		check_int(h.version_major, ==, 1);
-		check_int(h.version_minor, ==, 1);
+		check_int(h.version_minor, ==, HUD_VERSION_MINOR);
 		check_int(h.header_size, ==, 64);
 		check_uint(h.incompat_features, ==, 0);
 		check_uint(h.compat_features, ==, 0);
@@ -1564,7 +1564,7 @@ int main(void)
 		return 99;
 	}
 
-	TEST(t_header(), "writer: a new file is the 64-byte header, magic HUDDATA, version 1.1");
+	TEST(t_header(), "writer: a new file is the 64-byte header, magic HUDDATA, version 1.2");
 	TEST(t_ustack(),
 	     "1.1: SAMPLE with a user stack copy read back; overflowing copies refused");
 	TEST(t_addv(), "writer: a record of several pieces");
