@@ -47,6 +47,14 @@ const volatile __u32 defer_hook = HUD_DEFER_RSEQ;
 /* Ring fill level at which the reader is woken (a quarter of the ring by default). */
 const volatile __u64 wakeup_bytes = 2 << 20;
 /*
+ * Off-CPU sampling: every target thread has one point of its sampling grid in each
+ * period of sample_period_ns, at a place the seed and the thread make random (format/
+ * FORMAT.md, "The sampling grid"). An interval shorter than min_offcpu_ns that holds a
+ * point is sent too, flagged HUD_EVT_SAMPLED: hud-report weighs it by its points. 0: off.
+ */
+const volatile __u64 sample_period_ns = 0;
+const volatile __u64 grid_seed = 0;
+/*
  * Bytes of user stack copied when a copy is wanted (0: never), and whether always; and the
  * bytes copied at a leaf in nofp[] of a target with frame pointers, where the kernel's walk
  * is good again from the first caller that keeps a frame record.
@@ -170,6 +178,40 @@ static __always_inline bool is_target(__u32 tgid)
 	return false;
 }
 
+/* splitmix64's finalizer: the grid's jitter (FORMAT.md). */
+static __always_inline __u64 grid_mix(__u64 x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/* The grid point of thread @tid in period @n. */
+static __always_inline __u64 grid_point(__u32 tid, __u64 n)
+{
+	return n * sample_period_ns +
+	       grid_mix(grid_seed + tid * 0x9e3779b97f4a7c15ULL + n) % sample_period_ns;
+}
+
+/* Does (@a, @b] hold a grid point of @tid? */
+static __always_inline bool holds_grid_point(__u32 tid, __u64 a, __u64 b)
+{
+	__u64 na, nb;
+
+	if (!sample_period_ns || b <= a)
+		return false;
+	na = a / sample_period_ns;
+	nb = b / sample_period_ns;
+	if (nb > na + 1)
+		return true; /* a whole period inside */
+	if (grid_point(tid, na) > a && grid_point(tid, na) <= b)
+		return true;
+	return nb != na && grid_point(tid, nb) <= b;
+}
+
 static __always_inline void set_pending(struct hud_evt_offcpu *s, __u8 on)
 {
 	if (s->pending == on)
@@ -196,6 +238,50 @@ static __always_inline __u64 wakeup_flags(void)
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 
 	return avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* Tell userspace that @tid's scheduling is watched from @now on (a new map entry). */
+static __always_inline void emit_seen(__u32 tgid, __u32 tid, __u64 now)
+{
+	struct hud_evt_header e = {};
+
+	e.type = HUD_EVT_SEEN;
+	e.pid = tgid;
+	e.tid = tid;
+	e.cpu = bpf_get_smp_processor_id();
+	e.time_ns = now;
+	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup_flags()))
+		count_lost();
+}
+
+/*
+ * @tid's entry in offcpu_start; made if it has none, and then announced (HUD_EVT_SEEN):
+ * its scheduling is watched from @now on. NULL if the map is full. Never for an exiting
+ * thread (the caller checks): its entry would outlive it.
+ */
+static __always_inline struct hud_evt_offcpu *thread_entry(__u32 tgid, __u32 tid, __u64 now)
+{
+	struct hud_evt_offcpu *s = bpf_map_lookup_elem(&offcpu_start, &tid);
+	__u32 zero = 0;
+	void *init;
+
+	if (s)
+		return s;
+	/* Zeroed (never written): not off-CPU, nothing pending. */
+	init = bpf_map_lookup_elem(&offcpu_init, &zero);
+	if (!init)
+		return NULL;
+	if (bpf_map_update_elem(&offcpu_start, &tid, init, BPF_NOEXIST)) {
+		/* Another CPU made it first, or the map is full. */
+		s = bpf_map_lookup_elem(&offcpu_start, &tid);
+		if (!s)
+			count_lost();
+		return s;
+	}
+	s = bpf_map_lookup_elem(&offcpu_start, &tid);
+	if (s)
+		emit_seen(tgid, tid, now);
+	return s;
 }
 
 /*
@@ -341,6 +427,9 @@ int hud_sample(struct bpf_perf_event_data *ctx)
 
 	if (!is_target(id >> 32))
 		return 0;
+	/* A thread that runs without a switch is watched from its first sample. */
+	if (!(bpf_get_current_task_btf()->flags & PF_EXITING))
+		thread_entry(id >> 32, (__u32)id, bpf_ktime_get_ns());
 	buf = evt_buf(0);
 	if (!buf)
 		return 0;
@@ -435,7 +524,7 @@ static __always_inline void offcpu_flush(void *ctx, struct hud_evt_offcpu *s, st
 static __always_inline void switch_out(void *ctx, bool preempt, struct task_struct *prev,
 				       __u32 tgid, __u64 now, bool btf)
 {
-	__u32 tid = TASK_READ(btf, prev, pid), zero = 0;
+	__u32 tid = TASK_READ(btf, prev, pid);
 	struct hud_evt_offcpu *s;
 
 	/*
@@ -450,16 +539,8 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 		bpf_map_delete_elem(&offcpu_start, &tid);
 		return;
 	}
-	if (!s) {
-		/* Any value will do as the initial one: every field is written below. */
-		void *init = bpf_map_lookup_elem(&offcpu_init, &zero);
-
-		if (!init || bpf_map_update_elem(&offcpu_start, &tid, init, BPF_NOEXIST) ||
-		    !(s = bpf_map_lookup_elem(&offcpu_start, &tid))) {
-			count_lost();
-			return;
-		}
-	}
+	if (!s && !(s = thread_entry(tgid, tid, now)))
+		return;
 	/* A second long wait inside one system call: finish the first one now. */
 	if (btf && s->pending)
 		offcpu_flush(ctx, s, (struct pt_regs *)bpf_task_pt_regs(prev));
@@ -495,7 +576,7 @@ static __always_inline void switch_out(void *ctx, bool preempt, struct task_stru
 	s->user_sp = 0;
 }
 
-static __always_inline void switch_in(struct task_struct *next, __u64 now, bool btf)
+static __always_inline void switch_in(struct task_struct *next, __u32 tgid, __u64 now, bool btf)
 {
 	long n;
 	__u32 tid = TASK_READ(btf, next, pid);
@@ -503,12 +584,24 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now, bool 
 	__u64 delta;
 
 	s = bpf_map_lookup_elem(&offcpu_start, &tid);
-	if (!s || !s->offcpu)
+	if (!s) {
+		/* Off-CPU since before the attach: watched from now on. */
+		if (!(TASK_READ(btf, next, flags) & PF_EXITING))
+			thread_entry(tgid, tid, now);
+		return;
+	}
+	if (!s->offcpu)
 		return;
 	s->offcpu = 0;
 	delta = now - s->hdr.time_ns;
-	/* runq_ns <= delta, so one test covers long sleeps and long run-queue waits. */
-	if (delta >= min_offcpu_ns) {
+	/*
+	 * runq_ns <= delta, so one test covers long sleeps and long run-queue waits. A
+	 * shorter interval goes out as a sample of the off-CPU time when it holds a grid point
+	 * (at most one a period per thread), through the same deferred-stack path.
+	 */
+	if (delta < min_offcpu_ns && holds_grid_point(tid, s->hdr.time_ns, now))
+		s->flags |= HUD_EVT_SAMPLED;
+	if (delta >= min_offcpu_ns || (s->flags & HUD_EVT_SAMPLED)) {
 		s->duration_ns = delta;
 		s->runq_ns = s->wakeup_ns && now > s->wakeup_ns ? now - s->wakeup_ns : 0;
 		/* Deferred stacks: the kernel one now, the user one in the thread's context. */
@@ -542,7 +635,7 @@ static __always_inline int handle_switch(void *ctx, bool preempt, struct task_st
 	if (out)
 		switch_out(ctx, preempt, prev, prev_tgid, now, btf);
 	if (in)
-		switch_in(next, now, btf);
+		switch_in(next, next_tgid, now, btf);
 	return 0;
 }
 

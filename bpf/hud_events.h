@@ -30,6 +30,7 @@ enum hud_evt_type {
 	HUD_EVT_COMM = 3,
 	HUD_EVT_EXIT = 4, /* struct hud_evt_comm: a target thread exits, with its last name */
 	HUD_EVT_MMAP = 5, /* struct hud_evt_header alone: a target thread maps code */
+	HUD_EVT_SEEN = 6, /* struct hud_evt_header alone: a target thread's first switch seen */
 };
 
 /* Where the BPF side takes the user stack of a long interval (rodata defer_hook). */
@@ -40,6 +41,7 @@ enum hud_defer_hook {
 
 enum hud_evt_flags {
 	HUD_EVT_PREEMPTED = 1u << 0,
+	HUD_EVT_SAMPLED = 1u << 1, /* shorter than the threshold, holds a grid point */
 };
 
 enum hud_ustack_evt_flags {

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -16,6 +18,7 @@
 #include "capture.h"
 #include "hud_events.h" /* before the skeleton: its .bss uses these types */
 #include "hud.skel.h"
+#include "hud_format.h"
 #include "log.h"
 #include "record.h"
 #include "util.h"
@@ -42,6 +45,18 @@ void capture__setup_libbpf(void)
  * fires only for threads coming back from a context switch. sys_exit, the fallback, runs
  * for every system call of the machine. HUD_RECORD_NO_RSEQ=1 forces it (tests).
  */
+/* A fresh seed for the sampling grid's jitter, so no two recordings share a grid. */
+static uint64_t grid_seed(void)
+{
+	struct timespec ts;
+	uint64_t seed;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed))
+		return seed;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+}
+
 static bool kernel_has_rseq_tp(void)
 {
 	struct btf *vmlinux;
@@ -97,6 +112,10 @@ int capture__load(struct capture *c, const struct record_opts *o)
 		if (!skel)
 			return -errno;
 		skel->rodata->min_offcpu_ns = o->threshold_ns;
+		/* One grid point a sampling period: the same rate as on-CPU samples. */
+		skel->rodata->sample_period_ns = c->grid_period_ns =
+			o->freq_hz ? 1000000000ull / o->freq_hz : 0;
+		skel->rodata->grid_seed = c->grid_seed = grid_seed();
 		skel->rodata->sample_kernel = o->sample_kernel;
 		skel->rodata->offcpu_kernel = true;
 		skel->rodata->wakeup_bytes = o->ring_bytes / 4;
@@ -270,6 +289,34 @@ int capture__lost(struct capture *c, int (*fn)(void *ctx, int cpu, uint64_t n), 
 			return err;
 	}
 	return 0;
+}
+
+int capture__for_each_thread(struct capture *c,
+			     int (*fn)(void *ctx, const struct capture_thread *t), void *ctx)
+{
+	struct hud_evt_offcpu *v = malloc(sizeof(*v));
+	int fd = bpf_map__fd(c->skel->maps.offcpu_start), err = 0;
+	uint32_t key, next, *prev = NULL;
+
+	if (!v)
+		return -ENOMEM;
+	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, v))
+			continue; /* gone meanwhile */
+		err = fn(ctx,
+			 &(struct capture_thread){
+				 .pid = v->hdr.pid,
+				 .tid = key,
+				 .offcpu = v->offcpu || v->pending,
+				 .since_ns = v->hdr.time_ns,
+				 .state = v->state,
+				 .flags = (v->flags & HUD_EVT_PREEMPTED) ? HUD_OFFCPU_PREEMPTED : 0,
+			 });
+	}
+	free(v);
+	return err;
 }
 
 void capture__detach(struct capture *c)

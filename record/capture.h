@@ -22,8 +22,9 @@ struct capture {
 	struct bpf_link **perf_links;
 	int nr_perf_links;
 	struct ring_buffer *rb;
-	int ncpus;	     /* possible CPUs: the lost counters' width */
-	uint64_t *lost_prev; /* per CPU, what capture__lost() reported already */
+	int ncpus;			    /* possible CPUs: the lost counters' width */
+	uint64_t *lost_prev;		    /* per CPU, what capture__lost() reported already */
+	uint64_t grid_period_ns, grid_seed; /* off-CPU sampling grid (FORMAT.md) */
 };
 
 /* Route libbpf's messages through hud's verbosity levels. */
@@ -82,6 +83,21 @@ int capture__poll(struct capture *c, int timeout_ms);
  * for each counter that moved. 0, -errno, or @fn's non-zero value.
  */
 int capture__lost(struct capture *c, int (*fn)(void *ctx, int cpu, uint64_t n), void *ctx);
+
+/* A thread's state in the programs' table, for capture__for_each_thread(). */
+struct capture_thread {
+	uint32_t pid, tid;
+	int offcpu;	       /* switched out and not back, or back and waiting for its stack */
+	uint64_t since_ns;     /* the switch-out, when offcpu */
+	uint32_t state, flags; /* at that switch-out: task state, HUD_OFFCPU_* flags */
+};
+
+/*
+ * Every thread the programs watch (after capture__detach(), so the table is still): @fn
+ * for each. 0, -errno, or @fn's non-zero value.
+ */
+int capture__for_each_thread(struct capture *c,
+			     int (*fn)(void *ctx, const struct capture_thread *t), void *ctx);
 
 /* Stop the producers: the sampler and the programs. The ring can still be drained. */
 void capture__detach(struct capture *c);

@@ -82,6 +82,7 @@ int emit__stack_event(struct hud_writer *w, const void *event, size_t size, stru
 	struct hud_rec_ustack ru;
 	struct hud_iovec iov[4];
 	size_t fixed, frames;
+	uint32_t type;
 
 	if (size < sizeof(*h))
 		return -EBADMSG;
@@ -110,6 +111,10 @@ int emit__stack_event(struct hud_writer *w, const void *event, size_t size, stru
 	if (out->nr_kernel + out->nr_user > HUD_MAX_FRAMES || u->size > HUD_USTACK_MAX ||
 	    size < fixed + frames + u->size)
 		return -EBADMSG;
+	out->sampled = h->type == HUD_EVT_OFFCPU && (off->flags & HUD_EVT_SAMPLED);
+	type = h->type == HUD_EVT_SAMPLE ? HUD_REC_SAMPLE
+	       : out->sampled		 ? HUD_REC_OFFCPU_SAMPLED
+					 : HUD_REC_OFFCPU;
 	if (h->type == HUD_EVT_SAMPLE) {
 		r.s.pid = h->pid;
 		r.s.tid = h->tid;
@@ -127,14 +132,14 @@ int emit__stack_event(struct hud_writer *w, const void *event, size_t size, stru
 		r.o.cpu = h->cpu;
 		r.o.state = off->state;
 		r.o.flags = (off->flags & HUD_EVT_PREEMPTED) ? HUD_OFFCPU_PREEMPTED : 0;
+		/* Sampled or not is the record's type. */
 		r.o.nr_kernel = (uint16_t)out->nr_kernel;
 		r.o.nr_user = (uint16_t)out->nr_user;
 		iov[0] = (struct hud_iovec){&r.o, sizeof(r.o)};
 	}
 	iov[1] = (struct hud_iovec){out->ips, frames};
 	if (!u->size)
-		return hud_writer__addv(
-			w, h->type == HUD_EVT_SAMPLE ? HUD_REC_SAMPLE : HUD_REC_OFFCPU, iov, 2);
+		return hud_writer__addv(w, type, iov, 2);
 	ru = (struct hud_rec_ustack){.ip = u->ip,
 				     .sp = u->sp,
 				     .bp = u->bp,
@@ -144,8 +149,21 @@ int emit__stack_event(struct hud_writer *w, const void *event, size_t size, stru
 	iov[2] = (struct hud_iovec){&ru, sizeof(ru)};
 	iov[3] = (struct hud_iovec){(const uint8_t *)event + fixed + frames, u->size};
 	out->copied = u->size;
-	return hud_writer__addv(w, h->type == HUD_EVT_SAMPLE ? HUD_REC_SAMPLE : HUD_REC_OFFCPU, iov,
-				4);
+	return hud_writer__addv(w, type, iov, 4);
+}
+
+int emit__thread_state(struct hud_writer *w, uint32_t pid, uint32_t tid, uint64_t time_ns,
+		       uint32_t kind, uint64_t since_ns, uint32_t state, uint32_t flags)
+{
+	struct hud_rec_thread_state r = {.pid = pid,
+					 .tid = tid,
+					 .time_ns = time_ns,
+					 .kind = kind,
+					 .state = state,
+					 .flags = flags,
+					 .since_ns = since_ns};
+
+	return hud_writer__add(w, HUD_REC_THREAD_STATE, &r, sizeof(r), NULL, 0);
 }
 
 int emit__lost(struct hud_writer *w, uint64_t time_ns, uint32_t cpu, uint64_t count)

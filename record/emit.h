@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The one place where hud-record writes file records (format/FORMAT.md): kernel events
- * (bpf/hud_events.h) and facts read from /proc and kallsyms become SAMPLE, OFFCPU, META,
- * PROCESS, THREAD, MAP, LOST, KSYM and FINISH records here, and nowhere else. Each
+ * (bpf/hud_events.h) and facts read from /proc and kallsyms become SAMPLE, OFFCPU,
+ * OFFCPU_SAMPLED, THREAD_STATE, META, PROCESS, THREAD, MAP, LOST, KSYM and FINISH records
+ * here, and nowhere else. Each
  * function returns 0 or the writer's -errno.
  */
 #ifndef HUD_RECORD_EMIT_H
@@ -38,6 +39,7 @@ struct emit_stack {
 	uint32_t nr_kernel, nr_user;
 	const uint64_t *ips; /* kernel frames, then user frames, leaf first */
 	uint32_t copied;     /* bytes of user stack copied with it */
+	int sampled;	     /* an OFFCPU_SAMPLED record: shorter than the threshold */
 };
 
 /*
@@ -46,6 +48,11 @@ struct emit_stack {
  * (nothing written: bpf/ and record/ disagree), or the writer's -errno.
  */
 int emit__stack_event(struct hud_writer *w, const void *event, size_t size, struct emit_stack *out);
+
+/* A THREAD_STATE record of @kind (enum hud_thread_state_kind); @since_ns, @state and
+ * @flags only for HUD_TSTATE_OPEN (0 otherwise). */
+int emit__thread_state(struct hud_writer *w, uint32_t pid, uint32_t tid, uint64_t time_ns,
+		       uint32_t kind, uint64_t since_ns, uint32_t state, uint32_t flags);
 
 int emit__lost(struct hud_writer *w, uint64_t time_ns, uint32_t cpu, uint64_t count);
 

@@ -43,7 +43,8 @@ struct record_session {
 	struct hud_msgs notes;
 	struct fp_verdict *verdicts; /* frame pointers or not, per file mapped */
 	size_t nr_verdicts, cap_verdicts;
-	uint64_t samples, offcpu, lost, bad_events, copies;
+	uint64_t samples, offcpu, offcpu_sampled, lost, bad_events, copies;
+	uint64_t end_ns; /* when the recording stopped (record__stop) */
 	uint64_t start_ns, deadline_ns, next_tick_ns;
 	int err; /* first error writing the file (or reading /proc): the recording ends */
 };
@@ -335,6 +336,8 @@ static int write_meta(struct record_session *s, const struct record_info *info, 
 			 o->ustack_mode == RECORD_USTACK_FP ? 0 : o->ustack_size},
 			{"ustack_leaf_copy_bytes", NULL,
 			 o->ustack_mode == RECORD_USTACK_AUTO ? o->ustack_leaf_size : 0},
+			{"offcpu_sample_period_ns", NULL, s->cap.grid_period_ns},
+			{"offcpu_sample_seed", NULL, s->cap.grid_seed},
 		};
 
 		for (i = 0; !err && i < ARRAY_SIZE(kv); i++)
@@ -399,7 +402,12 @@ static int on_event(void *ctx, void *data, size_t size)
 				s->samples++;
 			else
 				s->offcpu++;
+			s->offcpu_sampled += stk.sampled;
 		}
+		break;
+	case HUD_EVT_SEEN:
+		err = emit__thread_state(s->w, h->pid, h->tid, h->time_ns, HUD_TSTATE_SEEN, 0, 0,
+					 0);
 		break;
 	case HUD_EVT_MMAP: {
 		struct target *t = targets__find(&s->ts, (pid_t)h->pid);
@@ -424,6 +432,9 @@ static int on_event(void *ctx, void *data, size_t size)
 		/* A thread exiting under a name is named only if it had none. */
 		if (h->type == HUD_EVT_COMM || targets__name_state(&s->ts, h->tid) != 1)
 			err = name_thread(s, h->pid, h->tid, h->time_ns, e->comm);
+		if (!err && h->type == HUD_EVT_EXIT)
+			err = emit__thread_state(s->w, h->pid, h->tid, h->time_ns, HUD_TSTATE_EXIT,
+						 0, 0, 0);
 		break;
 	}
 	default:
@@ -441,6 +452,16 @@ bad:
 	/* Cannot happen unless bpf/ and record/ disagree; count rather than trust it. */
 	s->bad_events++;
 	return 0;
+}
+
+static int open_interval(void *ctx, const struct capture_thread *t)
+{
+	struct record_session *s = ctx;
+
+	if (!t->offcpu || t->since_ns > s->end_ns)
+		return 0;
+	return emit__thread_state(s->w, t->pid, t->tid, s->end_ns, HUD_TSTATE_OPEN, t->since_ns,
+				  t->state, t->flags);
 }
 
 static int lost_seen(void *ctx, int cpu, uint64_t n)
@@ -662,6 +683,10 @@ int record__stop(struct record_session *s, uint32_t reason)
 	if (!s->err)
 		s->err = capture__lost(&s->cap, lost_seen, s);
 	fin.end_ns = hud_now_ns();
+	/* Threads off-CPU at the end: their time since is known not to be on-CPU. */
+	s->end_ns = fin.end_ns;
+	if (!s->err)
+		s->err = capture__for_each_thread(&s->cap, open_interval, s);
 	/* Names and mappings may have changed (renames, dlopen); kernel frames get names. */
 	if (!s->err)
 		s->err = snapshot(s, fin.end_ns);
@@ -711,9 +736,11 @@ int record__stop(struct record_session *s, uint32_t reason)
 			      "%llu malformed events from the kernel were ignored",
 			      (unsigned long long)s->bad_events);
 	hud_msgs__add(&s->notes, HUD_MSG_INFO,
-		      "%s: %.1f s, %llu samples, %llu off-CPU events, %llu lost%s", o->output,
-		      (fin.end_ns - s->start_ns) / 1e9, (unsigned long long)s->samples,
-		      (unsigned long long)s->offcpu, (unsigned long long)s->lost,
+		      "%s: %.1f s, %llu samples, %llu off-CPU events (%llu sampled below %.3g ms), "
+		      "%llu lost%s",
+		      o->output, (fin.end_ns - s->start_ns) / 1e9, (unsigned long long)s->samples,
+		      (unsigned long long)s->offcpu, (unsigned long long)s->offcpu_sampled,
+		      o->threshold_ns / 1e6, (unsigned long long)s->lost,
 		      s->lost ? " (increase the ring with --ring-size)" : "");
 	if (s->copies)
 		hud_msgs__add(&s->notes, HUD_MSG_INFO,
