@@ -586,7 +586,9 @@ void hud_classify_stack(const struct hud_profile *p, struct hud_stack *s)
 	if (s->count[HUD_CAT_BLOCKED] && is_runtime_idle(p, s)) {
 		s->count[HUD_CAT_IDLE] += s->count[HUD_CAT_BLOCKED];
 		s->ns[HUD_CAT_IDLE] += s->ns[HUD_CAT_BLOCKED];
+		s->ns_sq[HUD_CAT_IDLE] += s->ns_sq[HUD_CAT_BLOCKED];
 		s->count[HUD_CAT_BLOCKED] = 0;
 		s->ns[HUD_CAT_BLOCKED] = 0;
+		s->ns_sq[HUD_CAT_BLOCKED] = 0;
 	}
 }

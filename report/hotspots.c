@@ -92,29 +92,20 @@ int hotspots__selected(const struct hud_stack *s, unsigned roles)
 	return (roles >> s->role) & 1;
 }
 
-/*
- * Distinct threads of @stacks into *@threads, and (unless @thread_s is NULL) the time they
- * were recorded for into *@thread_s: each thread counts its own input's duration, so that
- * merged inputs of different lengths add up (not threads of all inputs times all inputs'
- * time). 0 or -ENOMEM.
- */
+/* Distinct threads of @stacks into *@threads. 0 or -ENOMEM. */
 static int count_threads(const struct hud_profile *p, const uint32_t *stacks, uint32_t n,
-			 uint32_t *threads, double *thread_s)
+			 uint32_t *threads)
 {
 	struct u64set seen = {0};
 	uint32_t i;
 	int err = 0;
 
-	if (thread_s)
-		*thread_s = 0;
 	for (i = 0; i < n && !err; i++) {
 		const struct hud_stack *s = &p->stacks[stacks[i]];
 		int added = u64set__add(&seen, ((uint64_t)s->src << 32 | s->tid) + 1);
 
 		if (added < 0)
 			err = added;
-		else if (added && thread_s)
-			*thread_s += p->sources[s->src].duration_s;
 	}
 	*threads = (uint32_t)seen.len;
 	u64set__free(&seen);
@@ -155,6 +146,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 				continue;
 			any = 1;
 			h->total_ns[c] = hud_sat_add_u64(h->total_ns[c], s->ns[c]);
+			h->total_ns_sq[c] += s->ns_sq[c];
 			h->total_count[c] += s->count[c];
 			if (hud_htab__reserve(&index, 1)) {
 				err = -ENOMEM;
@@ -185,6 +177,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 			}
 			hs->count += s->count[c];
 			hs->ns = hud_sat_add_u64(hs->ns, s->ns[c]);
+			hs->ns_sq += s->ns_sq[c];
 			if (!HUD_GROW(hs->stacks, hs->cap_stacks, hs->nr_stacks + 1)) {
 				err = -ENOMEM;
 				goto out;
@@ -204,9 +197,12 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 			h->truncated += (s->flags & HUD_STACK_TRUNCATED) ? n : 0;
 		}
 	}
-	err = count_threads(p, all, nr_all, &h->threads, &h->thread_time_s);
+	err = count_threads(p, all, nr_all, &h->threads);
+	if (!err)
+		err = budget__build(&h->budget, p, roles);
 	if (err)
 		goto out;
+	h->thread_time_s = h->budget.total.wall_s;
 
 	/* Heaviest stacks first; the blamed frame's location comes from the heaviest one. */
 	sort_profile = p;
@@ -226,7 +222,7 @@ int hotspots__build(struct hud_hotspots *h, const struct hud_profile *p, unsigne
 		}
 		if (top->reason_frame >= 0)
 			hs->reason = profile__frame(p, top, (uint32_t)top->reason_frame)->function;
-		err = count_threads(p, hs->stacks, hs->nr_stacks, &hs->threads, NULL);
+		err = count_threads(p, hs->stacks, hs->nr_stacks, &hs->threads);
 		if (err)
 			goto out;
 	}
@@ -249,5 +245,6 @@ void hotspots__free(struct hud_hotspots *h)
 		free(h->items[i].stacks);
 	}
 	free(h->items);
+	budget__free(&h->budget);
 	memset(h, 0, sizeof(*h));
 }

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "budget.h"
 #include "profile.h"
 
 struct hud_hotspot {
@@ -20,6 +21,7 @@ struct hud_hotspot {
 	const char *reason; /* kernel function saying why it blocked (heaviest stack) */
 	uint64_t count;	    /* samples or off-CPU intervals */
 	uint64_t ns;	    /* total time */
+	double ns_sq;	    /* sum of the squared event weights (ns^2): its variance */
 	uint32_t threads;   /* distinct threads affected */
 	uint32_t *stacks;   /* indices into profile->stacks, heaviest first */
 	uint32_t nr_stacks;
@@ -30,12 +32,17 @@ struct hud_hotspots {
 	struct hud_hotspot *items; /* sorted by category, then ns descending */
 	uint32_t nr;
 	uint64_t total_ns[HUD_CAT_MAX];
+	double total_ns_sq[HUD_CAT_MAX];
 	uint64_t total_count[HUD_CAT_MAX];
 	uint32_t threads; /* distinct threads with a selected event */
 	/* Events of the selected threads, and how many of them had each kind of stack. */
 	uint64_t events, complete, repaired, inferred, truncated;
-	double thread_time_s; /* each thread's input's recorded seconds, summed: the denominator
-			       * of shares */
+	/*
+	 * The wall time of the selected threads, summed (each its lifetime inside the
+	 * selection, or its input's recorded time for older files): the denominator of shares.
+	 */
+	double thread_time_s;
+	struct hud_budget budget; /* per thread: where that time went */
 };
 
 /* Bit mask of enum hud_role values: which threads a report covers. */

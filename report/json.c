@@ -70,6 +70,54 @@ static double share_of(const struct hud_hotspots *h, uint64_t ns)
 	return h->thread_time_s > 0 ? ns / 1e9 / h->thread_time_s : 0;
 }
 
+static void budget_row_json(struct jsonw *w, const struct hud_budget_row *r)
+{
+	int c;
+
+	jsonw__kv_round(w, "wall_s", r->wall_s, 1e-6);
+	for (c = 0; c < HUD_BUDGET_PARTS; c++)
+		jsonw__kv_round(w,
+				c == HUD_BUDGET_UNACCOUNTED ? "unaccounted" : hud_category__name(c),
+				r->wall_s > 0 ? r->s[c] / r->wall_s : 0, 1e-6);
+	jsonw__kv_bool(w, "scaled", r->scaled);
+	jsonw__kv_bool(w, "over", r->over);
+}
+
+/* Where each selected thread's wall time went (budget.h); only for files that say. */
+static void budget_json(struct jsonw *w, const struct hud_profile *p, const struct hud_budget *b)
+{
+	const struct hud_source *s = &p->sources[0];
+	size_t i;
+
+	jsonw__key(w, "budget");
+	if (!b->watched) {
+		jsonw__null(w);
+		return;
+	}
+	jsonw__begin_object(w);
+	jsonw__kv_round(w, "threshold_ms", s->threshold_ns / 1e6, 1e-6);
+	jsonw__kv_round(w, "sample_period_ms", s->grid_period_ns / 1e6, 1e-6);
+	jsonw__key(w, "threads");
+	jsonw__begin_array(w);
+	for (i = 0; i < b->nr; i++) {
+		const struct hud_budget_row *r = &b->rows[i];
+
+		jsonw__begin_object(w);
+		jsonw__kv_uint(w, "tid", r->tid);
+		jsonw__kv_uint(w, "pid", r->pid);
+		jsonw__kv_string(w, "name", r->name);
+		budget_row_json(w, r);
+		jsonw__end_object(w);
+	}
+	jsonw__end_array(w);
+	jsonw__key(w, "total");
+	jsonw__begin_object(w);
+	jsonw__kv_uint(w, "threads", b->nr);
+	budget_row_json(w, &b->total);
+	jsonw__end_object(w);
+	jsonw__end_object(w);
+}
+
 int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspots *h,
 		 const struct report_opts *o)
 {
@@ -102,6 +150,7 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 	jsonw__kv_round(&w, "thread_seconds", h->thread_time_s, 1e-6);
 	jsonw__kv_uint(&w, "samples", p->samples);
 	jsonw__kv_uint(&w, "offcpu_events", p->offcpu_events);
+	jsonw__kv_uint(&w, "offcpu_sampled", p->offcpu_sampled);
 	jsonw__kv_uint(&w, "lost", p->lost);
 	jsonw__kv_round(&w, "symbolized",
 			p->frames_total ? (double)p->frames_symbolized / p->frames_total : 1, 1e-6);
@@ -113,6 +162,7 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 	jsonw__kv_round(&w, "inferred", h->events ? (double)h->inferred / h->events : 0, 1e-6);
 	jsonw__kv_round(&w, "truncated", h->events ? (double)h->truncated / h->events : 0, 1e-6);
 	jsonw__end_object(&w);
+	budget_json(&w, p, &h->budget);
 	jsonw__key(&w, "categories");
 	jsonw__begin_object(&w);
 	for (c = 0; c < HUD_CAT_MAX; c++) {
@@ -120,6 +170,7 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 		jsonw__begin_object(&w);
 		jsonw__kv_uint(&w, "count", h->total_count[c]);
 		jsonw__kv_round(&w, "total_ms", h->total_ns[c] / 1e6, 1e-3);
+		jsonw__kv_round(&w, "ms_sq", h->total_ns_sq[c] / 1e12, 1e-6);
 		jsonw__kv_round(&w, "share", share_of(h, h->total_ns[c]), 1e-6);
 		jsonw__end_object(&w);
 	}
@@ -143,6 +194,7 @@ int report__json(FILE *out, const struct hud_profile *p, const struct hud_hotspo
 		jsonw__kv_bool(&w, "user", hs->user);
 		jsonw__kv_uint(&w, "count", hs->count);
 		jsonw__kv_round(&w, "total_ms", hs->ns / 1e6, 1e-3);
+		jsonw__kv_round(&w, "ms_sq", hs->ns_sq / 1e12, 1e-6);
 		jsonw__kv_round(&w, "share", share_of(h, hs->ns), 1e-6);
 		jsonw__kv_uint(&w, "threads", hs->threads);
 		jsonw__kv_string(&w, "file", hs->file);

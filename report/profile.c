@@ -266,6 +266,7 @@ static int add_thread(struct hud_profile *p, uint16_t src, const struct hud_rec_
 	th->pid = t->pid;
 	th->tid = t->tid;
 	th->seq = (uint32_t)p->nr_threads++;
+	th->first_ns = t->time_ns;
 	memcpy(th->comm, t->comm, HUD_COMM_LEN);
 	th->comm[HUD_COMM_LEN] = '\0';
 	return 0;
@@ -296,11 +297,78 @@ static void threads_settle(struct hud_profile *p, size_t first)
 		qsort(t + first, p->nr_threads - first, sizeof(*t), cmp_thread);
 	for (i = first; i < p->nr_threads; i++) {
 		/* A later name of the same thread follows: that one stays. */
-		if (i + 1 < p->nr_threads && t[i + 1].tid == t[i].tid && t[i + 1].pid == t[i].pid)
+		if (i + 1 < p->nr_threads && t[i + 1].tid == t[i].tid && t[i + 1].pid == t[i].pid) {
+			if (t[i].first_ns < t[i + 1].first_ns)
+				t[i + 1].first_ns = t[i].first_ns;
 			continue;
+		}
 		t[n++] = t[i];
 	}
 	p->nr_threads = n;
+}
+
+static int add_clock(struct hud_profile *p, uint16_t src, const struct hud_rec_thread_state *r)
+{
+	struct hud_thread_clock *k;
+
+	if (r->kind < HUD_TSTATE_SEEN || r->kind > HUD_TSTATE_OPEN)
+		return 0; /* a kind of a later version */
+	if (!HUD_GROW(p->clocks, p->cap_clocks, p->nr_clocks + 1))
+		return -ENOMEM;
+	k = &p->clocks[p->nr_clocks];
+	*k = (struct hud_thread_clock){
+		.src = src, .pid = r->pid, .tid = r->tid, .seq = (uint32_t)p->nr_clocks++};
+	if (r->kind == HUD_TSTATE_SEEN)
+		k->seen_ns = r->time_ns;
+	else if (r->kind == HUD_TSTATE_EXIT)
+		k->exit_ns = r->time_ns;
+	else if (r->since_ns) {
+		k->open_ns = r->since_ns;
+		k->open_state = r->state;
+	}
+	return 0;
+}
+
+static int cmp_clock(const void *a, const void *b)
+{
+	const struct hud_thread_clock *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * The clocks of the source just loaded (from @first on), one per tid: its first SEEN, its
+ * EXIT, its OPEN. A tid used again by a new thread after an exit keeps the first thread's
+ * SEEN and the last one's end: the budget then counts the gap as unaccounted time of one.
+ */
+static void clocks_settle(struct hud_profile *p, size_t first)
+{
+	struct hud_thread_clock *k = p->clocks;
+	size_t i, n = first;
+
+	if (p->nr_clocks - first > 1)
+		qsort(k + first, p->nr_clocks - first, sizeof(*k), cmp_clock);
+	for (i = first; i < p->nr_clocks; i++) {
+		if (n > first && k[n - 1].tid == k[i].tid) {
+			struct hud_thread_clock *m = &k[n - 1];
+
+			if (k[i].seen_ns && (!m->seen_ns || k[i].seen_ns < m->seen_ns))
+				m->seen_ns = k[i].seen_ns;
+			if (k[i].exit_ns > m->exit_ns)
+				m->exit_ns = k[i].exit_ns;
+			if (k[i].open_ns) {
+				m->open_ns = k[i].open_ns;
+				m->open_state = k[i].open_state;
+			}
+			if (k[i].pid)
+				m->pid = k[i].pid;
+			continue;
+		}
+		k[n++] = k[i];
+	}
+	p->nr_clocks = n;
 }
 
 /* Same file, same build-id, same file offset at each address. */
@@ -403,6 +471,7 @@ struct load_ctx {
 	uint64_t first_ns, last_ns;
 	uint32_t maps_seen; /* MAP records read so far */
 	uint32_t *epochs;   /* room for a stack's epochs, once the source has remaps */
+	int sampled;	    /* the measurement being made is of a sampled interval */
 	/* replay */
 	int (*cb)(void *ctx, const struct hud_event *e);
 	void *cb_ctx;
@@ -505,8 +574,12 @@ static int count_measure(struct load_ctx *c, const struct stack_key *k, enum hud
 	if (!s)
 		return -ENOMEM;
 	s->count[cat]++;
-	if (cat != HUD_CAT_CPU) /* CPU weighted at the end */
+	if (cat != HUD_CAT_CPU) { /* CPU weighted at the end */
 		s->ns[cat] = hud_sat_add_u64(s->ns[cat], dur);
+		s->ns_sq[cat] += (double)dur * (double)dur;
+		if (c->sampled)
+			s->ns_sampled = hud_sat_add_u64(s->ns_sampled, dur);
+	}
 	return 0;
 }
 
@@ -531,6 +604,7 @@ static int replay_measure(struct load_ctx *c, const struct stack_key *k, enum hu
 			       .state = state,
 			       .start_ns = start - c->src->start_ns,
 			       .dur_ns = dur,
+			       .sampled = c->sampled,
 			       .stack = s};
 	return c->cb(c->cb_ctx, &e);
 }
@@ -614,6 +688,59 @@ static int add_offcpu(struct load_ctx *c, const struct hud_record *rec)
 	return measure_clipped(c, &k, HUD_CAT_BLOCKED, start, end, o->cpu, o->state);
 }
 
+/*
+ * A sampled interval (OFFCPU_SAMPLED): it stands for the sampling period once per grid
+ * point of its thread it holds inside the selection. Points in the run-queue wait after a
+ * wake-up weigh as run-queue time, the others as the interval's own category; the
+ * measurement starts at the first point of its part.
+ */
+static int measure_points(struct load_ctx *c, const struct stack_key *k, enum hud_category cat,
+			  uint32_t tid, uint64_t a, uint64_t b, uint32_t cpu, uint32_t state)
+{
+	const struct hud_source *s = c->src;
+	uint64_t n;
+
+	if (a < c->lo_ns)
+		a = c->lo_ns;
+	if (b > c->hi_ns)
+		b = c->hi_ns;
+	n = hud_grid_points(s->grid_seed, s->grid_period_ns, tid, a, b);
+	if (!n)
+		return 0;
+	return c->pass->measure(c, k, cat, a, n * s->grid_period_ns, cpu, state);
+}
+
+static int add_offcpu_sampled(struct load_ctx *c, const struct hud_record *rec)
+{
+	const struct hud_rec_offcpu *o = rec->payload;
+	uint64_t runq = o->runq_ns <= o->duration_ns ? o->runq_ns : o->duration_ns;
+	uint64_t start = o->start_ns, end = o->start_ns + o->duration_ns, mid = end - runq;
+	struct stack_key k;
+	int err;
+
+	/* A file without the grid's META cannot say what its samples weigh. */
+	if (!c->src->grid_period_ns || end <= c->lo_ns || start >= c->hi_ns ||
+	    !tid_selected(c, o->tid))
+		return 0;
+	err = stack_event_key(c, &k, rec, sizeof(*o), o->pid, o->tid, o->nr_kernel, o->nr_user,
+			      o->ips);
+	if (err)
+		return err;
+	if (c->pass->build) {
+		c->p->offcpu_events++;
+		c->p->offcpu_sampled++;
+	}
+	c->sampled = 1;
+	if ((o->flags & HUD_OFFCPU_PREEMPTED) || o->state == 0)
+		err = measure_points(c, &k, HUD_CAT_PREEMPTED, o->tid, start, end, o->cpu,
+				     o->state);
+	else if (!(err = measure_points(c, &k, HUD_CAT_BLOCKED, o->tid, start, mid, o->cpu,
+					o->state)))
+		err = measure_points(c, &k, HUD_CAT_RUNQUEUE, o->tid, mid, end, o->cpu, 0);
+	c->sampled = 0;
+	return err;
+}
+
 /* Numbers of the META keys that set the time base and weights of a source. */
 static void source_meta(struct load_ctx *c, const char *key, const char *value)
 {
@@ -630,6 +757,10 @@ static void source_meta(struct load_ctx *c, const char *key, const char *value)
 		s->freq_hz = v;
 	} else if (!strcmp(key, "offcpu_threshold_ns")) {
 		s->threshold_ns = v;
+	} else if (!strcmp(key, "offcpu_sample_period_ns")) {
+		s->grid_period_ns = v;
+	} else if (!strcmp(key, "offcpu_sample_seed")) {
+		s->grid_seed = v;
 	}
 }
 
@@ -660,9 +791,12 @@ static int model_record(struct load_ctx *c, const struct hud_record *rec)
 		p->lost += ((const struct hud_rec_lost *)rec->payload)->count;
 		return 0;
 	case HUD_REC_OFFCPU:
+	case HUD_REC_OFFCPU_SAMPLED:
 		if (offcpu_wraps(rec->payload))
 			c->src->bad_offcpu++;
 		return 0;
+	case HUD_REC_THREAD_STATE:
+		return add_clock(p, c->src_idx, rec->payload);
 	default:
 		return 0; /* PROCESS is informational here; unknown types are skipped */
 	}
@@ -690,6 +824,7 @@ static int add_record(struct load_ctx *c, const struct hud_record *rec)
 		seen_time(c, ((const struct hud_rec_sample *)rec->payload)->time_ns);
 		break;
 	case HUD_REC_OFFCPU:
+	case HUD_REC_OFFCPU_SAMPLED:
 		if (offcpu_wraps(o)) /* damage: counted by the build pass, measured by none */
 			break;
 		seen_time(c, o->start_ns);
@@ -712,6 +847,8 @@ static int add_record(struct load_ctx *c, const struct hud_record *rec)
 		return add_sample(c, rec);
 	case HUD_REC_OFFCPU:
 		return offcpu_wraps(o) ? 0 : add_offcpu(c, rec);
+	case HUD_REC_OFFCPU_SAMPLED:
+		return offcpu_wraps(o) ? 0 : add_offcpu_sampled(c, rec);
 	default:
 		return 0;
 	}
@@ -787,7 +924,7 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_load
 			     .pass = &build_pass};
 	struct hud_source *s;
 	uint64_t lo, hi;
-	size_t i, first_thread;
+	size_t i, first_thread, first_clock;
 	int ret;
 
 	if (p->nr_sources >= UINT16_MAX) {
@@ -811,6 +948,7 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_load
 	c.src_idx = (uint16_t)p->nr_sources++;
 	s->first_map = p->nr_maps;
 	first_thread = p->nr_threads;
+	first_clock = p->nr_clocks;
 	if (f && f->window > 0) {
 		/* The last N seconds: a first pass finds where the recording ends. */
 		struct load_ctx scan = c;
@@ -825,6 +963,7 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_load
 	free(c.epochs);
 	free(c.unwound);
 	threads_settle(p, first_thread);
+	clocks_settle(p, first_clock);
 	if (ret < 0)
 		return ret;
 	if (!s->start_ns)
@@ -835,14 +974,21 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_load
 		qsort(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), cmp_ksym);
 
 	/* CPU samples weigh one sampling period each. */
-	for (i = 0; i < p->nr_stacks; i++)
-		if (p->stacks[i].src == c.src_idx)
-			p->stacks[i].ns[HUD_CAT_CPU] =
-				p->stacks[i].count[HUD_CAT_CPU] * 1000000000ull / s->freq_hz;
+	for (i = 0; i < p->nr_stacks; i++) {
+		struct hud_stack *st = &p->stacks[i];
+		double period = 1e9 / (double)s->freq_hz;
+
+		if (st->src != c.src_idx)
+			continue;
+		st->ns[HUD_CAT_CPU] = st->count[HUD_CAT_CPU] * 1000000000ull / s->freq_hz;
+		st->ns_sq[HUD_CAT_CPU] = (double)st->count[HUD_CAT_CPU] * period * period;
+	}
 
 	/* Recorded time inside the filter. */
 	lo = c.lo_ns > s->start_ns ? c.lo_ns : s->start_ns;
 	hi = c.hi_ns < s->end_ns ? c.hi_ns : s->end_ns;
+	s->sel_lo_ns = lo;
+	s->sel_hi_ns = hi;
 	if (hi > lo) {
 		s->duration_s = (hi - lo) / 1e9;
 		p->duration_s += s->duration_s;
@@ -923,7 +1069,7 @@ const char *profile__meta(const struct hud_profile *p, const char *key)
 	return profile__source_meta(p, 0, key);
 }
 
-const char *profile__thread_name(const struct hud_profile *p, uint16_t src, uint32_t tid)
+const struct hud_thread *profile__thread(const struct hud_profile *p, uint16_t src, uint32_t tid)
 {
 	size_t lo = 0, hi = p->nr_threads;
 
@@ -937,7 +1083,33 @@ const char *profile__thread_name(const struct hud_profile *p, uint16_t src, uint
 			hi = mid;
 	}
 	if (lo < p->nr_threads && p->threads[lo].src == src && p->threads[lo].tid == tid)
-		return p->threads[lo].comm;
+		return &p->threads[lo];
+	return NULL;
+}
+
+const char *profile__thread_name(const struct hud_profile *p, uint16_t src, uint32_t tid)
+{
+	const struct hud_thread *t = profile__thread(p, src, tid);
+
+	return t ? t->comm : NULL;
+}
+
+const struct hud_thread_clock *profile__thread_clock(const struct hud_profile *p, uint16_t src,
+						     uint32_t tid)
+{
+	size_t lo = 0, hi = p->nr_clocks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct hud_thread_clock *k = &p->clocks[mid];
+
+		if (k->src < src || (k->src == src && k->tid < tid))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->nr_clocks && p->clocks[lo].src == src && p->clocks[lo].tid == tid)
+		return &p->clocks[lo];
 	return NULL;
 }
 
@@ -966,6 +1138,7 @@ void profile__free(struct hud_profile *p)
 	free(p->sources);
 	free(p->meta);
 	free(p->threads);
+	free(p->clocks);
 	free(p->maps);
 	free(p->stacks);
 	hud_htab__free(&p->stack_index);

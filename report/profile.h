@@ -6,7 +6,7 @@
  * not with the number of events. A stack is an array of indices of unique addresses
  * (struct hud_loc), and each unique address is symbolized, classified and stored once, in
  * a frame table that every stack holding it shares: about 4 bytes per recorded frame of a
- * unique stack (8 with inlined frames), plus the 136-byte struct hud_stack.
+ * unique stack (8 with inlined frames), plus the 184-byte struct hud_stack.
  */
 #ifndef HUD_PROFILE_H
 #define HUD_PROFILE_H
@@ -82,9 +82,15 @@ struct hud_stack {
 	uint32_t nr_frames;   /* after profile__symbolize(), inlined frames expanded */
 	int32_t hot_frame;    /* the first user frame from the leaf, or -1 */
 	int32_t reason_frame; /* the kernel frame that says why it blocked, or -1 */
-	/* Measurements per category; ns is sampling-period weighted for CPU samples. */
+	/*
+	 * Measurements per category; ns is sampling-period weighted for CPU samples and for
+	 * sampled off-CPU intervals (grid points), and ns_sq the sum of the squared weights
+	 * (the variance of a compound Poisson total, for hud-diff's noise test).
+	 */
 	uint64_t count[HUD_CAT_MAX];
 	uint64_t ns[HUD_CAT_MAX];
+	double ns_sq[HUD_CAT_MAX];
+	uint64_t ns_sampled; /* the part of ns, over all categories, from sampled intervals */
 	/*
 	 * Filled by profile__symbolize(): nr_frames indices into p->frames, leaf first (the
 	 * same array as locs when no address expands into inlined frames).
@@ -127,8 +133,23 @@ enum hud_loc_kind {
 struct hud_thread {
 	uint16_t src;
 	uint32_t pid, tid;
-	uint32_t seq; /* order of the THREAD records while loading */
+	uint32_t seq;	   /* order of the THREAD records while loading */
+	uint64_t first_ns; /* its first THREAD record's time */
 	char comm[17];
+};
+
+/*
+ * When a thread's scheduling was watched (THREAD_STATE records, format 1.2), for the time
+ * budget. After loading: one per (src, tid), sorted by them.
+ */
+struct hud_thread_clock {
+	uint16_t src;
+	uint32_t pid, tid;
+	uint64_t seen_ns;    /* SEEN: watched from here on; 0 never */
+	uint64_t exit_ns;    /* EXIT; 0: alive at the end */
+	uint64_t open_ns;    /* OPEN: off-CPU from here to the end; 0 not */
+	uint32_t open_state; /* OPEN: task state at that switch-out */
+	uint32_t seq;	     /* order of the records while loading */
 };
 
 struct hud_map {
@@ -161,6 +182,8 @@ struct hud_source {
 	char *path;
 	uint64_t start_ns, end_ns; /* monotonic: start of recording, end (FINISH or last event) */
 	uint64_t freq_hz, threshold_ns;
+	uint64_t grid_period_ns, grid_seed; /* off-CPU sampling (1.2); period 0: none */
+	uint64_t sel_lo_ns, sel_hi_ns;	    /* the filter's time selection, this clock */
 	int finished, truncated;
 	double duration_s;	/* recorded time inside the filter */
 	uint64_t bad_offcpu;	/* OFFCPU records whose end overflows: skipped */
@@ -187,6 +210,8 @@ struct hud_profile {
 	size_t nr_meta, cap_meta;
 	struct hud_thread *threads;
 	size_t nr_threads, cap_threads;
+	struct hud_thread_clock *clocks;
+	size_t nr_clocks, cap_clocks;
 	struct hud_map *maps;
 	size_t nr_maps, cap_maps;
 
@@ -204,7 +229,8 @@ struct hud_profile {
 	struct hud_arena arena; /* the stacks' locs and frame_ids arrays */
 
 	uint64_t samples, offcpu_events, lost;
-	double duration_s; /* sum over sources of the (filtered) recorded time */
+	uint64_t offcpu_sampled; /* of offcpu_events: sampled below the threshold */
+	double duration_s;	 /* sum over sources of the (filtered) recorded time */
 
 	/* Frame statistics from profile__symbolize(). */
 	uint64_t frames_total, frames_symbolized;
@@ -237,7 +263,8 @@ struct hud_event {
 	uint16_t src;
 	uint32_t pid, tid, cpu, state;
 	uint64_t start_ns; /* from the start of its recording */
-	uint64_t dur_ns;   /* 0 for samples */
+	uint64_t dur_ns;   /* 0 for samples; for a sampled interval, its weight */
+	int sampled;	   /* a sampled off-CPU interval: not on a timeline */
 	const struct hud_stack *stack;
 };
 
@@ -272,6 +299,13 @@ const char *profile__source_meta(const struct hud_profile *p, uint16_t src, cons
 
 /* Latest known name of a thread, or NULL. */
 const char *profile__thread_name(const struct hud_profile *p, uint16_t src, uint32_t tid);
+
+/* The thread: its latest name, and when it was first named (first_ns); or NULL. */
+const struct hud_thread *profile__thread(const struct hud_profile *p, uint16_t src, uint32_t tid);
+
+/* When the thread's scheduling was watched, or NULL (no THREAD_STATE record). */
+const struct hud_thread_clock *profile__thread_clock(const struct hud_profile *p, uint16_t src,
+						     uint32_t tid);
 
 /* Room for @n frame or loc indices that live as long as @p, or NULL. */
 uint32_t *profile__alloc_ids(struct hud_profile *p, size_t n);

@@ -148,6 +148,60 @@ static const char *truncated_note(const struct hud_hotspots *h)
 	return buf;
 }
 
+#define BUDGET_MAX_ROWS 16
+
+static void print_budget_row(FILE *out, const struct hud_budget_row *r, const char *label)
+{
+	int c;
+
+	fprintf(out, "  %-26s %7.2f", label, r->wall_s);
+	for (c = 0; c < HUD_BUDGET_PARTS; c++)
+		fprintf(out, " %6.1f%%", r->wall_s > 0 ? 100.0 * r->s[c] / r->wall_s : 0.0);
+	fprintf(out, "%s\n",
+		r->over	    ? "  (off-CPU estimates exceed the watched time)"
+		: r->scaled ? "  (off-CPU scaled down to the wall time: sampling noise)"
+			    : "");
+}
+
+/*
+ * Where each selected thread's wall time went (budget.h), and how that was estimated: one
+ * line per thread (the first BUDGET_MAX_ROWS), then the total.
+ */
+static void print_budget(FILE *out, const struct hud_profile *p, const struct hud_hotspots *h,
+			 const struct report_opts *o)
+{
+	const struct hud_budget *b = &h->budget;
+	const struct hud_source *s = &p->sources[0];
+	char label[64];
+	size_t i;
+
+	if (!b->watched)
+		return;
+	fprintf(out,
+		"budget:     each %s's wall time. Off-CPU: intervals of %.1f ms or more exact, "
+		"shorter ones\n"
+		"            sampled at %.0f Hz (each point weighs %.1f ms; error about "
+		"sqrt(points) "
+		"of them);\n"
+		"            CPU: the rest of the watched time; unaccounted: not watched (before "
+		"the first\n"
+		"            switch seen, or off-CPU at the end)\n",
+		roles_name(o->roles, 1), s->threshold_ns / 1e6,
+		s->grid_period_ns ? 1e9 / s->grid_period_ns : 0.0, s->grid_period_ns / 1e6);
+	fprintf(out, "  %-26s %7s %7s %7s %7s %7s %7s %7s\n", "TID THREAD", "WALL S", "CPU",
+		"BLOCKED", "PREEMPT", "RUNQ", "IDLE", "UNACCT");
+	for (i = 0; i < b->nr && i < BUDGET_MAX_ROWS; i++) {
+		const struct hud_budget_row *r = &b->rows[i];
+
+		snprintf(label, sizeof(label), "%u %s", r->tid, r->name ? r->name : "?");
+		print_budget_row(out, r, label);
+	}
+	if (b->nr > BUDGET_MAX_ROWS)
+		fprintf(out, "  ... %zu more (json has them all)\n", b->nr - BUDGET_MAX_ROWS);
+	snprintf(label, sizeof(label), "all %zu", b->nr);
+	print_budget_row(out, &b->total, label);
+}
+
 static void print_header(FILE *out, const struct hud_profile *p, const struct hud_hotspots *h,
 			 const struct report_opts *o, const struct colors *c)
 {
@@ -177,9 +231,17 @@ static void print_header(FILE *out, const struct hud_profile *p, const struct hu
 		roles_name(o->roles, h->threads), p->nr_threads);
 	fprintf(out, "samples:    %llu on-CPU at %s Hz\n", (unsigned long long)p->samples,
 		profile__meta(p, "sample_freq_hz") ?: "?");
-	fprintf(out, "off-CPU:    %llu intervals of at least %.1f ms\n",
-		(unsigned long long)p->offcpu_events,
-		p->nr_sources ? p->sources[0].threshold_ns / 1e6 : 0.0);
+	if (p->offcpu_sampled || (p->nr_sources && p->sources[0].grid_period_ns))
+		fprintf(out,
+			"off-CPU:    %llu intervals of at least %.1f ms, %llu shorter ones sampled "
+			"at %.0f Hz\n",
+			(unsigned long long)(p->offcpu_events - p->offcpu_sampled),
+			p->sources[0].threshold_ns / 1e6, (unsigned long long)p->offcpu_sampled,
+			p->sources[0].grid_period_ns ? 1e9 / p->sources[0].grid_period_ns : 0.0);
+	else
+		fprintf(out, "off-CPU:    %llu intervals of at least %.1f ms\n",
+			(unsigned long long)p->offcpu_events,
+			p->nr_sources ? p->sources[0].threshold_ns / 1e6 : 0.0);
 	fprintf(out, "lost:       %s%llu events%s\n", p->lost ? c->warn : "",
 		(unsigned long long)p->lost,
 		p->lost ? " (counts are low: record again with a larger --ring-size)" : "");
@@ -194,6 +256,7 @@ static void print_header(FILE *out, const struct hud_profile *p, const struct hu
 			"inferred from call sites%s\n",
 			100.0 * h->complete / h->events, 100.0 * h->repaired / h->events,
 			100.0 * h->inferred / h->events, truncated_note(h));
+	print_budget(out, p, h, o);
 	for (i = 0; i < p->nr_failed_dsos; i++)
 		fprintf(out, "%sunresolved%s: %s\n", c->warn, c->reset, p->failed_dsos[i]);
 }

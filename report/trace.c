@@ -192,7 +192,13 @@ static int collect(void *ctx, const struct hud_event *e)
 	struct tctx *t = ctx;
 	struct tthread *th;
 
-	if (!hotspots__selected(e->stack, t->o->roles) || !report__category_on(t->o, e->cat, dflt))
+	/*
+	 * A timeline shows intervals as they happened: the exact ones. A sampled interval is
+	 * one of the short ones that happened to hold a grid point, and stands for more time
+	 * than its own: the summaries weigh it, the timeline leaves it out.
+	 */
+	if (e->sampled || !hotspots__selected(e->stack, t->o->roles) ||
+	    !report__category_on(t->o, e->cat, dflt))
 		return 0;
 	th = thread_of(t, e->src, e->pid, e->tid);
 	if (!th)

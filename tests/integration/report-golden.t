@@ -90,6 +90,49 @@ while IFS='|' read -r name args; do
 	fi
 done <<<"$cases"
 
+# The same service recorded with off-CPU sampling (format 1.2): short sleeps sampled on
+# each thread's grid, and THREAD_STATE records, so the header shows the time budgets.
+mkdir -p "$tmp/sampled"
+"$HUD_SYNTH" "${synth_args[@]}" --offcpu-sampling -o "$tmp/sampled/synth-sampled.hud"
+ok $? "hud-synth --offcpu-sampling writes a recording"
+sampled_cases='
+sampled-text.txt|--stacks 1
+sampled-json.json|-f json --stacks 1
+sampled-folded-time.txt|-f folded --weight time
+'
+while IFS='|' read -r name args; do
+	[ -n "$name" ] || continue
+	# shellcheck disable=SC2086 # args are words
+	(cd "$tmp/sampled" && env -u NO_COLOR -u DEBUGINFOD_URLS HOME="$tmp/home" \
+		"$HUD_REPORT" -i synth-sampled.hud --symfs "$tmp/symfs" $args) \
+		>"$tmp/$name" 2>/dev/null
+	is "$?" 0 "$name: hud-report $args exits 0"
+	if [ -n "$update" ]; then
+		cp "$tmp/$name" "$expected/$name"
+		ok $? "UPDATE_GOLDEN: wrote expected/$name"
+	elif diff -u "$expected/$name" "$tmp/$name" >"$tmp/$name.diff" 2>&1; then
+		ok 0 "$name: identical to tests/golden/expected/$name"
+	else
+		ok 1 "$name: identical to tests/golden/expected/$name"
+		diag "diff -u expected got (first 60 lines):"
+		head -60 "$tmp/$name.diff" | sed 's/^/#   /'
+	fi
+done <<<"$sampled_cases"
+if command -v jq >/dev/null; then
+	is "$(jq -c '[.budget.threads[] | (.cpu + .blocked + .preempted + .runqueue + .idle +
+		.unaccounted) | . * 1000 | round] | unique' "$tmp/sampled-json.json")" "[1000]" \
+		"sampled: every thread's budget adds up to its wall time"
+	is "$(jq -c '[.categories | del(.cpu) | .[].total_ms] | add | round' \
+		"$tmp/sampled-json.json")" \
+		"$(jq -c '[.budget.threads[] | .wall_s * (.blocked + .preempted + .runqueue +
+		.idle) * 1e3] | add | round' "$tmp/sampled-json.json")" \
+		"sampled: the off-CPU categories' totals are the budgets' off-CPU parts (ms)"
+	like "$(jq -r '.offcpu_sampled' "$tmp/sampled-json.json")" '^[1-9]' \
+		"sampled: json counts the sampled intervals"
+else
+	skip 3 "jq missing"
+fi
+
 like "$(cat "$tmp/text.txt.err")" "warning: 3 events were lost" \
 	"stderr: the lost events are warned about"
 unlike "$(cat "$tmp/text.txt" "$tmp/json.json" "$tmp/trace.json")" "$golden|$tmp" \

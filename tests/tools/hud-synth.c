@@ -44,6 +44,9 @@ static const char usage_text[] =
 	"      --seed N           seed of the pseudo-random choices (default: 1)\n"
 	"      --path PATH        path recorded for the binary's mapping (default:\n"
 	"                         /opt/hud-synth/bin/ and the basename of --elf)\n"
+	"      --offcpu-sampling  a format 1.2 recording: workers also sleep 0.5-4 ms, written\n"
+	"                         when the thread's grid holds a point (OFFCPU_SAMPLED), and\n"
+	"                         THREAD_STATE records say when each thread was watched\n"
 	"      --same-records A B exit 0 if files A and B hold the same records, else 1\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -58,15 +61,19 @@ static const char usage_text[] =
 #define FREQ_HZ	     99
 #define PERIOD_NS    (1000000000ull / FREQ_HZ)
 #define THRESHOLD_NS 5000000ull
-#define MS	     1000000ull
-#define EXE_BASE     0x55d5c0de0000ull /* where a PIE is mapped */
-#define LIBC_BASE    0x7f3a5c400000ull
-#define LIBC_PATH    "/opt/hud-synth/lib/libc.so.6" /* never present: frames stay unknown */
-#define VDSO_BASE    0x7ffd1a3fe000ull
-#define JIT_BASE     0x7f3a5b000000ull /* no mapping covers it */
-#define KTEXT	     0xffffffff81000000ull
-#define KMODULES     0xffffffffc0a00000ull
-#define MAX_FRAMES   127
+#define GRID_SEED    0x5eed5eed5eed5eedull
+
+/* --offcpu-sampling: short sleeps are sampled on each thread's grid, as hud-record does. */
+static int sampling;
+#define MS	   1000000ull
+#define EXE_BASE   0x55d5c0de0000ull /* where a PIE is mapped */
+#define LIBC_BASE  0x7f3a5c400000ull
+#define LIBC_PATH  "/opt/hud-synth/lib/libc.so.6" /* never present: frames stay unknown */
+#define VDSO_BASE  0x7ffd1a3fe000ull
+#define JIT_BASE   0x7f3a5b000000ull /* no mapping covers it */
+#define KTEXT	   0xffffffff81000000ull
+#define KMODULES   0xffffffffc0a00000ull
+#define MAX_FRAMES 127
 
 /* ---- deterministic pseudo-random numbers (splitmix64) ----------------------------- */
 
@@ -609,7 +616,20 @@ static void blocked(struct event *e, uint64_t lo, uint64_t hi, int with_runq)
 static void worker_event(struct event *e)
 {
 	struct stack *s = &e->st;
-	uint64_t r = rng() % 100;
+	uint64_t r;
+
+	if (sampling && rng() % 4 == 0) { /* a short std::thread::sleep: sampled, if at all */
+		e->offcpu = 1;
+		e->state = 1;
+		e->dur = rng_range(MS / 2, 4 * MS);
+		libc_frame(s, LIBC_NANOSLEEP);
+		ret_in(s, F_STD_SLEEP, F_MAX);
+		ret_in(s, F_SLEEP_BLOCKER, F_STD_SLEEP);
+		handler_root(s, F_SLEEP_BLOCKER);
+		kstack_nanosleep(s);
+		return;
+	}
+	r = rng() % 100;
 
 	if (r < 30) { /* the CPU hog, its inlined hash loop included */
 		leaf_in(s, F_CPU_HOG);
@@ -764,6 +784,19 @@ static int add_thread(struct hud_writer *w, const struct thread *t, const char *
 	return hud_writer__add(w, HUD_REC_THREAD, &r, sizeof(r), NULL, 0);
 }
 
+static int add_thread_state(struct hud_writer *w, const struct thread *t, uint32_t kind,
+			    uint64_t time_ns, uint64_t since_ns)
+{
+	struct hud_rec_thread_state r = {.pid = PID,
+					 .tid = t->tid,
+					 .time_ns = time_ns,
+					 .kind = kind,
+					 .state = since_ns ? 1 : 0,
+					 .since_ns = since_ns};
+
+	return hud_writer__add(w, HUD_REC_THREAD_STATE, &r, sizeof(r), NULL, 0);
+}
+
 static int add_map(struct hud_writer *w, uint64_t start, uint64_t end, uint64_t pgoff,
 		   uint64_t inode, const uint8_t *build_id, uint32_t build_id_size,
 		   const char *path)
@@ -822,6 +855,15 @@ static int write_header(struct hud_writer *w, const char *exe)
 	snprintf(cmdline, sizeof(cmdline), "%s --port 8080", exe);
 	for (i = 0; !err && i < ARRAY_SIZE(kv); i++)
 		err = hud_writer__add_meta(w, kv[i][0], kv[i][1]);
+	if (sampling && !err) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%llu", PERIOD_NS);
+		err = hud_writer__add_meta(w, "offcpu_sample_period_ns", v);
+		snprintf(v, sizeof(v), "%llu", GRID_SEED);
+		if (!err)
+			err = hud_writer__add_meta(w, "offcpu_sample_seed", v);
+	}
 	n = snprintf(strings, sizeof(strings), "%s%c%s%c%s", exe, 0, cmdline, 0, "symtest");
 	if (!err)
 		err = hud_writer__add(w, HUD_REC_PROCESS, &pr, sizeof(pr), strings, (size_t)n + 1);
@@ -858,6 +900,9 @@ static int write_event(struct hud_writer *w, const struct thread *t, const struc
 			.nr_user = e->st.nu,
 		};
 
+		if (e->dur < THRESHOLD_NS)
+			return hud_writer__add(w, HUD_REC_OFFCPU_SAMPLED, &r, sizeof(r), e->st.ips,
+					       ips);
 		return hud_writer__add(w, HUD_REC_OFFCPU, &r, sizeof(r), e->st.ips, ips);
 	} else {
 		struct hud_rec_sample r = {
@@ -897,10 +942,14 @@ static int write_recording(struct hud_writer *w, uint64_t nr_events)
 	struct hud_rec_finish fin = {.reason = HUD_FINISH_DURATION};
 	uint64_t next_flush = START_MONO + 1000000000ull, end = START_MONO, n;
 	size_t i;
-	int err = 0, lost_written = 0;
+	int err = 0, lost_written = 0, kept;
 
-	for (i = 0; i < NR_THREADS; i++)
+	for (i = 0; i < NR_THREADS; i++) {
 		threads[i].now = START_MONO + 1000000ull + i * 1371731ull;
+		/* Watched from its first switch on: the time before is unaccounted. */
+		if (sampling && !err)
+			err = add_thread_state(w, &threads[i], HUD_TSTATE_SEEN, threads[i].now, 0);
+	}
 	for (n = 0; !err && n < nr_events; n++) {
 		struct thread *t = &threads[0];
 		struct event e;
@@ -940,10 +989,13 @@ static int write_recording(struct hud_writer *w, uint64_t nr_events)
 		}
 		if (rng() % 16 == 0) /* now and then the scheduler moves a thread */
 			t->cpu = (t->cpu + 1) % 4;
-		if (!err)
+		/* A short interval is in the file only when it holds a point of the grid. */
+		kept = !e.offcpu || e.dur >= THRESHOLD_NS ||
+		       hud_grid_points(GRID_SEED, PERIOD_NS, t->tid, t->now, t->now + e.dur);
+		if (!err && kept)
 			err = write_event(w, t, &e);
 		if (e.offcpu) {
-			fin.offcpu++;
+			fin.offcpu += kept;
 			t->now += e.dur + rng_range(20000, 200000);
 		} else {
 			fin.samples++;
@@ -958,6 +1010,11 @@ static int write_recording(struct hud_writer *w, uint64_t nr_events)
 		err = hud_writer__add(w, HUD_REC_LOST, &l, sizeof(l), NULL, 0);
 		fin.lost = l.count;
 	}
+	/* At the end, the threads behind are off-CPU since their last event. */
+	for (i = 0; sampling && !err && i < NR_THREADS; i++)
+		if (threads[i].now < end)
+			err = add_thread_state(w, &threads[i], HUD_TSTATE_OPEN, end,
+					       threads[i].now);
 	if (!err)
 		err = write_ksyms(w);
 	fin.end_ns = end;
@@ -1008,7 +1065,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	enum { OPT_ELF = 256, OPT_EVENTS, OPT_SEED, OPT_PATH, OPT_SAME };
+	enum { OPT_ELF = 256, OPT_EVENTS, OPT_SEED, OPT_PATH, OPT_SAME, OPT_SAMPLING };
 	static const struct option longopts[] = {
 		{"elf", required_argument, NULL, OPT_ELF},
 		{"output", required_argument, NULL, 'o'},
@@ -1016,6 +1073,7 @@ int main(int argc, char **argv)
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"path", required_argument, NULL, OPT_PATH},
 		{"same-records", no_argument, NULL, OPT_SAME},
+		{"offcpu-sampling", no_argument, NULL, OPT_SAMPLING},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -1049,6 +1107,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SAME:
 			same = 1;
+			break;
+		case OPT_SAMPLING:
+			sampling = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
