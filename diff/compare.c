@@ -2,14 +2,16 @@
 /*
  * Matching, normalization and the noise test.
  *
- * Noise. A total of n events summing to T ms over D seconds is modelled as a compound
- * Poisson process: its rate T/D has a variance of about n * m^2 / D^2 with m = T/n the
- * mean event weight, i.e. T^2 / (n D^2). For samples (every event weighs one sampling
- * period) this is the plain Poisson variance of a count; for off-CPU intervals it also
- * lets a change of their length, at a constant count, show. The difference of two rates
+ * Noise. A total of events with weights w_i (ms) over D seconds is modelled as a compound
+ * Poisson process: its rate T/D has a variance of sum(w_i^2) / D^2, which summaries carry
+ * as ms_sq. For samples (every event weighs one sampling period) this is the plain
+ * Poisson variance of a count; off-CPU intervals of unequal lengths, and sampled short
+ * ones (each weighs its grid points times the period), vary more than their count says,
+ * and a few long ones cannot make a change significant alone. Summaries without ms_sq
+ * (older ones) fall back to equal weights: T^2 / (n D^2). The difference of two rates
  * is significant when it is DIFF_NOISE_Z standard errors or more. A side with no events
- * contributes no variance, so a hotspot that appears with n events has z = sqrt(n): 9
- * events make a new hotspot, 3 do not.
+ * contributes no variance, so a hotspot that appears with n equal events has z = sqrt(n):
+ * 9 events make a new hotspot, 3 do not.
  */
 #include <errno.h>
 #include <math.h>
@@ -29,15 +31,21 @@ const char *diff_verdict__name(enum diff_verdict v)
 	return v < DIFF_VERDICT_MAX ? names[v] : "?";
 }
 
-double diff__z(uint64_t n1, double ms1, double secs1, uint64_t n2, double ms2, double secs2)
+/* The variance of @d's rate over @secs: sum(w^2) / D^2, or with equal weights T^2 / (n D^2). */
+static double rate_var(const struct diff_side *d, double secs)
 {
-	double r1 = secs1 > 0 ? ms1 / secs1 : 0, r2 = secs2 > 0 ? ms2 / secs2 : 0;
-	double var = 0;
+	if (!d->count || secs <= 0)
+		return 0;
+	if (d->ms_sq > 0)
+		return d->ms_sq / (secs * secs);
+	return d->ms * d->ms / (double)d->count / (secs * secs);
+}
 
-	if (n1 && secs1 > 0)
-		var += r1 * r1 / (double)n1;
-	if (n2 && secs2 > 0)
-		var += r2 * r2 / (double)n2;
+double diff__z(const struct diff_side *a, double secs1, const struct diff_side *b, double secs2)
+{
+	double r1 = secs1 > 0 ? a->ms / secs1 : 0, r2 = secs2 > 0 ? b->ms / secs2 : 0;
+	double var = rate_var(a, secs1) + rate_var(b, secs2);
+
 	if (r1 == r2)
 		return 0;
 	if (var <= 0) /* time without events: no basis for a test */
@@ -62,8 +70,7 @@ void diff__row_finish(struct diff_row *row, const struct diff_summary *before,
 	row->ratio = row->before.rate > 0  ? row->after.rate / row->before.rate
 		     : row->after.rate > 0 ? INFINITY
 					   : 1;
-	row->z = diff__z(row->before.count, row->before.ms, before->duration_s, row->after.count,
-			 row->after.ms, after->duration_s);
+	row->z = diff__z(&row->before, before->duration_s, &row->after, after->duration_s);
 	if (row->before.ms == row->after.ms && row->before.count == row->after.count &&
 	    before->duration_s == after->duration_s)
 		row->verdict = DIFF_SAME;
@@ -130,8 +137,10 @@ static size_t rows_merge(struct diff_row *rows, size_t n)
 		if (!cmp_key(&rows[k - 1], &rows[i])) {
 			rows[k - 1].before.count += rows[i].before.count;
 			rows[k - 1].before.ms += rows[i].before.ms;
+			rows[k - 1].before.ms_sq += rows[i].before.ms_sq;
 			rows[k - 1].after.count += rows[i].after.count;
 			rows[k - 1].after.ms += rows[i].after.ms;
+			rows[k - 1].after.ms_sq += rows[i].after.ms_sq;
 		} else {
 			rows[k++] = rows[i];
 		}
@@ -158,8 +167,10 @@ int diff__compute(struct diff_result *r, const struct diff_summary *before,
 		row->dso = "";
 		row->before.count = before->cat_count[c];
 		row->before.ms = before->cat_ms[c];
+		row->before.ms_sq = before->cat_ms_sq[c];
 		row->after.count = after->cat_count[c];
 		row->after.ms = after->cat_ms[c];
+		row->after.ms_sq = after->cat_ms_sq[c];
 		diff__row_finish(row, before, after);
 	}
 
@@ -171,6 +182,7 @@ int diff__compute(struct diff_result *r, const struct diff_summary *before,
 		from_hotspot(&rows[n], &before->hot[i]);
 		rows[n].before.count = before->hot[i].count;
 		rows[n].before.ms = before->hot[i].ms;
+		rows[n].before.ms_sq = before->hot[i].ms_sq;
 		n++;
 	}
 	n = nb = rows_merge(rows, n);
@@ -185,6 +197,7 @@ int diff__compute(struct diff_result *r, const struct diff_summary *before,
 		}
 		hit->after.count += after->hot[i].count;
 		hit->after.ms += after->hot[i].ms;
+		hit->after.ms_sq += after->hot[i].ms_sq;
 	}
 	/* Keys only the after side has were appended one per hotspot: merge them too. */
 	n = nb + rows_merge(rows + nb, n - nb);

@@ -36,6 +36,7 @@ const char *diff_verdict__name(enum diff_verdict v);
 struct diff_side {
 	uint64_t count;
 	double ms;    /* total */
+	double ms_sq; /* sum of the events' squared weights, ms^2; 0: unknown */
 	double rate;  /* ms per second of recording */
 	double share; /* of the selected threads' recorded time (workers x seconds) */
 };
@@ -69,8 +70,11 @@ struct diff_result {
 int diff__compute(struct diff_result *r, const struct diff_summary *before,
 		  const struct diff_summary *after, uint64_t min_count);
 
-/* The test statistic of two totals (@n events, @ms time, over @secs seconds each). */
-double diff__z(uint64_t n1, double ms1, double secs1, uint64_t n2, double ms2, double secs2);
+/*
+ * The test statistic of two totals (@a over @secs1 seconds, @b over @secs2): their events'
+ * counts, times and (when known) squared weights.
+ */
+double diff__z(const struct diff_side *a, double secs1, const struct diff_side *b, double secs2);
 
 /* Fill @row's derived numbers (rates, shares, delta, ratio, z, verdict). */
 void diff__row_finish(struct diff_row *row, const struct diff_summary *before,

@@ -101,6 +101,10 @@ static int parse_hotspot(struct diff_summary *s, json_t *hj, size_t i, char *err
 		return fail(err, size, -EINVAL,
 			    "%s: hotspots[%zu]: count and total_ms must be non-negative numbers",
 			    s->name, i);
+	/* Newer summaries carry the events' squared weights, for the noise test. */
+	if (json_object_get(hj, "ms_sq") && get_num(hj, "ms_sq", &h->ms_sq))
+		return fail(err, size, -EINVAL,
+			    "%s: hotspots[%zu]: ms_sq must be a non-negative number", s->name, i);
 	h->user = json_is_true(json_object_get(hj, "user"));
 	h->line = json_is_integer(line) ? (int)json_integer_value(line) : 0;
 	h->function = strdup(json_string_value(fn));
@@ -177,10 +181,12 @@ static int parse_root(struct diff_summary *s, json_t *root, char *err, size_t si
 		json_t *cj = json_object_get(cats, hud_category__name(c));
 
 		if (!json_is_object(cj) || get_u64(cj, "count", &s->cat_count[c]) ||
-		    get_num(cj, "total_ms", &s->cat_ms[c]))
+		    get_num(cj, "total_ms", &s->cat_ms[c]) ||
+		    (json_object_get(cj, "ms_sq") && get_num(cj, "ms_sq", &s->cat_ms_sq[c])))
 			return fail(err, size, -EINVAL,
-				    "%s: categories.%s needs a count and a total_ms", s->name,
-				    hud_category__name(c));
+				    "%s: categories.%s needs a count and a total_ms (and ms_sq, if "
+				    "given, a non-negative number)",
+				    s->name, hud_category__name(c));
 	}
 	hots = json_object_get(root, "hotspots");
 	if (!json_is_array(hots))

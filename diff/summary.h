@@ -23,7 +23,8 @@ struct diff_hotspot {
 	int line;
 	int user;
 	uint64_t count;
-	double ms; /* total time */
+	double ms;    /* total time */
+	double ms_sq; /* sum of the squared event weights (ms^2); 0: not in the summary */
 };
 
 struct diff_summary {
@@ -36,6 +37,7 @@ struct diff_summary {
 	uint64_t samples, offcpu_events, lost;
 	uint64_t cat_count[HUD_CAT_MAX];
 	double cat_ms[HUD_CAT_MAX];
+	double cat_ms_sq[HUD_CAT_MAX]; /* 0: not in the summary */
 	struct diff_hotspot *hot;
 	size_t nr_hot, cap_hot;
 	/* From recordings only: time-weighted folded stacks (µs) for the flame graph. */

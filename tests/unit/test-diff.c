@@ -97,21 +97,44 @@ static void t_loader_fields(void)
 	summary__free(&s);
 }
 
+/* z of two sides given as (count, ms, ms_sq) over (secs) each; ms_sq 0: unknown. */
+static double z_of(uint64_t n1, double ms1, double sq1, double secs1, uint64_t n2, double ms2,
+		   double sq2, double secs2)
+{
+	struct diff_side a = {.count = n1, .ms = ms1, .ms_sq = sq1};
+	struct diff_side b = {.count = n2, .ms = ms2, .ms_sq = sq2};
+
+	return diff__z(&a, secs1, &b, secs2);
+}
+
 static void t_noise(void)
 {
 	/* Samples: 100 vs 100 in the same time is no change; 100 vs 200 is. */
-	check(diff__z(100, 1000, 1, 100, 1000, 1) == 0);
-	check(fabs(diff__z(100, 1000, 1, 120, 1200, 1)) < 3);
-	check(diff__z(100, 1000, 1, 200, 2000, 1) > 3);
+	check(z_of(100, 1000, 0, 1, 100, 1000, 0, 1) == 0);
+	check(fabs(z_of(100, 1000, 0, 1, 120, 1200, 0, 1)) < 3);
+	check(z_of(100, 1000, 0, 1, 200, 2000, 0, 1) > 3);
 	/* Same rate over different lengths is no change. */
-	check(diff__z(100, 1000, 1, 300, 3000, 3) == 0);
+	check(z_of(100, 1000, 0, 1, 300, 3000, 0, 3) == 0);
 	/* A new hotspot needs about 9 events to be more than noise. */
-	check(diff__z(0, 0, 1, 4, 40, 1) < 3);
-	check(diff__z(0, 0, 1, 9, 90, 1) >= 3);
+	check(z_of(0, 0, 0, 1, 4, 40, 0, 1) < 3);
+	check(z_of(0, 0, 0, 1, 9, 90, 0, 1) >= 3);
 	/* Off-CPU: the same count, each interval ten times longer, is a change. */
-	check(diff__z(50, 500, 1, 50, 5000, 1) > 3);
+	check(z_of(50, 500, 0, 1, 50, 5000, 0, 1) > 3);
 	/* Shrinking gives a negative z. */
-	check(diff__z(200, 2000, 1, 100, 1000, 1) < -3);
+	check(z_of(200, 2000, 0, 1, 100, 1000, 0, 1) < -3);
+	/* Equal weights: ms_sq = n w^2 gives the same z as without it. */
+	check(fabs(z_of(100, 1000, 100 * 100.0, 1, 200, 2000, 200 * 100.0, 1) -
+		   z_of(100, 1000, 0, 1, 200, 2000, 0, 1)) < 1e-9);
+	/*
+	 * Unequal weights: 100 events of which one is 901 ms and 99 are 1 ms, against 100 of
+	 * 20 ms. Equal-weight noise calls it a change (z about 4.5); the compound Poisson
+	 * variance of one long interval does not (z about 1.1).
+	 */
+	check(z_of(100, 1000, 0, 1, 100, 2000, 0, 1) > 3);
+	check(z_of(100, 1000, 901.0 * 901 + 99, 1, 100, 2000, 100 * 20.0 * 20, 1) < 3);
+	/* Sampled short intervals: points of 10 ms, (10 ms)^2 each, are a count's noise. */
+	check(z_of(400, 4000, 400 * 100.0, 1, 500, 5000, 500 * 100.0, 1) > 3);
+	check(z_of(400, 4000, 400 * 100.0, 1, 440, 4400, 440 * 100.0, 1) < 3);
 }
 
 static const struct diff_row *row_of(const struct diff_result *r, const char *fn, int cat)
