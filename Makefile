@@ -358,7 +358,7 @@ soak: deps
 # Debian packages needed to build and test. Installed only when one is missing.
 DEB_PACKAGES := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libzstd-dev libjansson-dev \
 	libiberty-dev zlib1g-dev pkg-config make gcc elfutils binutils perl librust-tokio-dev \
-	jq util-linux procps libxml2-utils time linux-perf
+	jq util-linux procps libxml2-utils time linux-perf libbpf-tools
 
 deps:
 	$(Q)missing=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' $(DEB_PACKAGES) 2>/dev/null \

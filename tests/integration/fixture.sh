@@ -11,6 +11,33 @@ cleanup_fixtures() {
 }
 trap cleanup_fixtures EXIT
 
+# Every recording the test left in $tmpdir: each thread's time budget adds up to 100 %
+# +- 2 % (its off-CPU estimates never exceed the time it was watched). One test point,
+# run by done_testing; recordings without a budget (older format) are passed over.
+check_budgets() {
+	local f j rc n=0 bad=()
+	command -v jq >/dev/null || return 0
+	while IFS= read -r f; do
+		j=$("$HUD_REPORT" -i "$f" -f json --threads all 2>/dev/null)
+		rc=$?
+		[ "$rc" = 0 ] || [ "$rc" = 4 ] || continue
+		printf '%s' "$j" | jq -e '.budget != null' >/dev/null 2>&1 || continue
+		n=$((n + 1))
+		printf '%s' "$j" | jq -e '[.budget.threads[] | (.cpu + .blocked + .preempted +
+			.runqueue + .idle + .unaccounted) | select(. < 0.98 or . > 1.02)] |
+			length == 0' >/dev/null || bad+=("${f#"$tmpdir"/}")
+	done < <(find "$tmpdir" -name '*.hud*' -type f -size +0 2>/dev/null | sort)
+	[ "$n" = 0 ] && return 0
+	for f in "${bad[@]}"; do
+		diag "budget of $f:"
+		"$HUD_REPORT" -i "$tmpdir/$f" -f json --threads all 2>/dev/null | jq -c '.budget.threads[] |
+			select((.cpu + .blocked + .preempted + .runqueue + .idle + .unaccounted) as $s |
+			$s < 0.98 or $s > 1.02)' 2>/dev/null | head -3 | sed 's/^/#   /' >&2
+	done
+	is "${bad[*]:-}" "" "the time budgets of all $n recordings add up to 100% +- 2%"
+}
+tap_before_done=check_budgets
+
 # start_fixture ARGS... : start hud-fixture in the background, set $fixture_pid once it runs.
 start_fixture() {
 	local out=$tmpdir/fixture.$RANDOM.out i

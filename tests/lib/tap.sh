@@ -47,7 +47,10 @@ unlike() {
 
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 
+# A file of helpers may set tap_before_done to a function with checks of its own, run
+# first by done_testing.
 done_testing() {
+	[ -z "${tap_before_done:-}" ] || "$tap_before_done"
 	echo "1..$tap_n"
 	[ "$tap_failed" = 0 ]
 	exit $?
