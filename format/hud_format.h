@@ -285,6 +285,15 @@ struct hud_reader *hud_reader__from_path(const char *path);
  */
 int hud_reader__next(struct hud_reader *r, struct hud_record *rec);
 
+/*
+ * Follow a file that a writer is still appending to (hud-report --follow): where the
+ * data ends, at a chunk boundary or inside a chunk or the header, hud_reader__next()
+ * returns -EAGAIN ("not yet") instead of 0 or a truncation, and the next call reads on
+ * from the start of that chunk. A complete chunk that is corrupt is still damage. Only
+ * for seekable files (hud_reader__from_path() of a regular file): else -EINVAL.
+ */
+int hud_reader__follow(struct hud_reader *r);
+
 /* Human-readable description of the last problem, or NULL if none. */
 const char *hud_reader__error(const struct hud_reader *r);
 

@@ -49,6 +49,7 @@ struct hud_reader {
 	int finished; /* result is final: next() keeps returning it */
 	int result;
 	int truncated;
+	int follow; /* hud_reader__follow(): the end of the data is "not yet" */
 	unsigned major, minor;
 	uint64_t chunk_off; /* input offset of the current chunk */
 
@@ -177,6 +178,18 @@ static int input_truncated(struct hud_reader *r)
 			   (unsigned long long)r->pos, (unsigned long long)r->chunk_off);
 }
 
+/*
+ * Following a growing file, the data ends at @off for now: go back there and say "not
+ * yet"; what was read of an incomplete chunk is read again once it is whole.
+ */
+static int not_yet(struct hud_reader *r, uint64_t off)
+{
+	if (lseek(r->fd, (off_t)off, SEEK_SET) < 0)
+		return input_error(r, -errno);
+	r->pos = off;
+	return -EAGAIN;
+}
+
 static int read_header(struct hud_reader *r)
 {
 	struct hud_file_header h;
@@ -186,6 +199,9 @@ static int read_header(struct hud_reader *r)
 	n = r->get(r, sizeof(h), &p);
 	if (n < 0)
 		return input_error(r, n);
+	if (r->follow && (size_t)n < sizeof(h) &&
+	    !memcmp(p, HUD_MAGIC, (size_t)n < sizeof(h.magic) ? (size_t)n : sizeof(h.magic)))
+		return not_yet(r, 0);
 	if (n == 0)
 		return reader_fail(r, -EPROTO, "not a hud file (empty)");
 	if (memcmp(p, HUD_MAGIC, (size_t)n < sizeof(h.magic) ? (size_t)n : sizeof(h.magic)))
@@ -224,7 +240,7 @@ static int read_header(struct hud_reader *r)
 		if (n < 0)
 			return input_error(r, n);
 		if ((size_t)n < extra)
-			return input_truncated(r);
+			return r->follow ? not_yet(r, 0) : input_truncated(r);
 	}
 	r->started = 1;
 	return 0;
@@ -451,12 +467,12 @@ static int load_chunk(struct hud_reader *r)
 	if (n < 0)
 		return input_error(r, n);
 	if (n == 0)
-		return reader_end(r);
+		return r->follow ? not_yet(r, r->chunk_off) : reader_end(r);
 	k = (size_t)n < sizeof(ch.magic) ? (size_t)n : sizeof(ch.magic);
 	if (memcmp(p, HUD_CHUNK_MAGIC, k))
 		return chunk_corrupt(r, "bad chunk magic");
 	if ((size_t)n < sizeof(ch))
-		return input_truncated(r);
+		return r->follow ? not_yet(r, r->chunk_off) : input_truncated(r);
 	memcpy(&ch, p, sizeof(ch));
 
 	/* Cap both sizes before anything is allocated. */
@@ -471,7 +487,7 @@ static int load_chunk(struct hud_reader *r)
 	if (n < 0)
 		return input_error(r, n);
 	if ((size_t)n < ch.compressed_size)
-		return input_truncated(r);
+		return r->follow ? not_yet(r, r->chunk_off) : input_truncated(r);
 
 	/*
 	 * One frame, exactly compressed_size bytes, declaring raw_size. Only an RFC 8878 frame:
@@ -542,7 +558,7 @@ int hud_reader__next(struct hud_reader *r, struct hud_record *rec)
 		return r->result;
 	if (!r->started) {
 		ret = read_header(r);
-		if (r->finished)
+		if (r->finished || ret == -EAGAIN)
 			return ret;
 	}
 	while (!r->rec_left) {
@@ -636,6 +652,16 @@ fail:
 	close(fd);
 	errno = err;
 	return NULL;
+}
+
+int hud_reader__follow(struct hud_reader *r)
+{
+	struct stat st;
+
+	if (!r || r->fd < 0 || fstat(r->fd, &st) || !S_ISREG(st.st_mode))
+		return -EINVAL;
+	r->follow = 1;
+	return 0;
 }
 
 const char *hud_reader__error(const struct hud_reader *r)

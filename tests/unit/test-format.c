@@ -1191,6 +1191,60 @@ static void t_truncate_everywhere(void)
 	buf_free(&file);
 }
 
+/*
+ * hud_reader__follow(): a file that grows a few bytes at a time, as a writer appends
+ * chunks, reads back every record in order, and where the data ends (inside the header,
+ * a chunk, or between chunks) says -EAGAIN, never truncation or damage.
+ */
+static void t_follow_growing(void)
+{
+	struct rec_list exp = {0}, got = {0};
+	struct buf file = {0};
+	struct hud_record rec;
+	struct hud_reader *r, *m;
+	char *path = tmp_path();
+	int fd, ret = 0, bad = 0;
+	size_t len = 0, step;
+
+	make_multi_chunk(&file, &exp);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	check(fd >= 0);
+	r = hud_reader__from_path(path);
+	check(r != NULL);
+	if (fd < 0 || !r)
+		goto out;
+	check_int(hud_reader__follow(r), ==, 0);
+	for (step = 1; len < file.len; step = step % 13 + 1) {
+		size_t n = len + step <= file.len ? step : file.len - len;
+
+		check_int(write(fd, file.data + len, n), ==, (ssize_t)n);
+		len += n;
+		while ((ret = hud_reader__next(r, &rec)) == 1)
+			list_add(&got, rec.type, rec.payload, rec.size);
+		if (ret != -EAGAIN && bad++ < 3)
+			printf("# ... at %zu of %zu bytes: %d (%s)\n", len, file.len, ret,
+			       hud_reader__error(r) ?: "");
+	}
+	check_int(bad, ==, 0);
+	check_int(got.nr, ==, exp.nr);
+	check(list_eq(&got, &exp, exp.nr));
+	check_int(hud_reader__truncated(r), ==, 0);
+	check(hud_reader__error(r) == NULL);
+	/* Memory has no writer to wait for. */
+	m = hud_reader__from_mem(file.data, file.len);
+	check_int(hud_reader__follow(m), ==, -EINVAL);
+	hud_reader__free(m);
+out:
+	if (fd >= 0)
+		close(fd);
+	hud_reader__free(r);
+	unlink(path);
+	free(path);
+	list_free(&exp);
+	list_free(&got);
+	buf_free(&file);
+}
+
 /* Damage every byte of every chunk in turn: a clean error or truncation, never a crash. */
 static void t_corrupt_everywhere(void)
 {
@@ -1587,6 +1641,7 @@ int main(void)
 	TEST(t_header_size(), "reader: header_size outside [64, 4096] is -EBADMSG");
 	TEST(t_truncate_everywhere(),
 	     "reader: cut at every byte keeps whole chunks, flags truncation");
+	TEST(t_follow_growing(), "reader: --follow reads a growing file, its end is -EAGAIN");
 	TEST(t_corrupt_everywhere(), "reader: any damaged chunk byte is -EBADMSG or truncation");
 	TEST(t_offset_of_corrupt_chunk(), "reader: errors name the offset of the bad chunk");
 	TEST(t_chunk_header(), "reader: bad chunk sizes, counts, magic and frames are -EBADMSG");
