@@ -93,48 +93,59 @@ static long lookup(const struct ksyms *k, uint64_t addr)
 	return (long)hud_count_le_u64(k->syms, k->nr, sizeof(*k->syms), addr) - 1;
 }
 
-int ksyms__resolve(const struct u64set *ips, const char *kallsyms_path,
-		   int (*fn)(void *ctx, uint64_t start, uint64_t end, const char *name,
-			     const char *module),
-		   void *ctx)
+int ksyms__load(struct ksyms **out, const char *kallsyms_path)
 {
-	struct ksyms k = {0};
-	uint64_t *sorted = NULL;
-	size_t i, n = 0;
+	struct ksyms *k = calloc(1, sizeof(*k));
 	int err;
 
-	if (!ips->len)
-		return 0;
-	err = load(&k, kallsyms_path);
-	if (err)
-		goto out;
-	err = u64set__sorted(ips, &sorted);
-	if (err)
-		goto out;
-	for (i = 0; i < ips->len; i++) {
-		long s = lookup(&k, sorted[i]);
-
-		if (s >= 0)
-			k.syms[s].used = 1;
+	*out = NULL;
+	if (!k)
+		return -ENOMEM;
+	err = load(k, kallsyms_path);
+	if (err) {
+		ksyms__free(k);
+		return err;
 	}
-	for (i = 0; i < k.nr; i++) {
-		size_t j;
+	*out = k;
+	return 0;
+}
 
-		if (!k.syms[i].used)
+int ksyms__emit(struct ksyms *k, const uint64_t *ips, size_t nr,
+		int (*fn)(void *ctx, uint64_t start, uint64_t end, const char *name,
+			  const char *module),
+		void *ctx)
+{
+	size_t i, j;
+	int err, n = 0;
+
+	for (i = 0; i < nr; i++) {
+		long s = lookup(k, ips[i]);
+
+		if (s < 0 || k->syms[s].used)
 			continue;
+		/* Aliases at one address are one extent: the first of them names it. */
+		while (s > 0 && k->syms[s - 1].addr == k->syms[s].addr)
+			s--;
+		if (k->syms[s].used)
+			continue;
+		k->syms[s].used = 1;
 		/* The extent runs to the next symbol at a higher address. */
-		for (j = i + 1; j < k.nr && k.syms[j].addr == k.syms[i].addr; j++)
-			;
-		err = fn(ctx, k.syms[i].addr, j < k.nr ? k.syms[j].addr : k.syms[i].addr + 4096,
-			 k.pool + k.syms[i].name, k.pool + k.syms[i].module);
+		for (j = (size_t)s + 1; j < k->nr && k->syms[j].addr == k->syms[s].addr; j++)
+			k->syms[j].used = 1;
+		err = fn(ctx, k->syms[s].addr, j < k->nr ? k->syms[j].addr : k->syms[s].addr + 4096,
+			 k->pool + k->syms[s].name, k->pool + k->syms[s].module);
 		if (err)
-			goto out;
+			return err;
 		n++;
 	}
-	err = (int)n;
-out:
-	free(sorted);
-	free(k.syms);
-	free(k.pool);
-	return err;
+	return n;
+}
+
+void ksyms__free(struct ksyms *k)
+{
+	if (!k)
+		return;
+	free(k->syms);
+	free(k->pool);
+	free(k);
 }

@@ -4,18 +4,26 @@
 
 #include <stdint.h>
 
-#include "u64set.h"
+struct ksyms;
 
 /*
- * Resolve the kernel addresses in @ips against @kallsyms_path (/proc/kallsyms) and call @fn
- * once per kernel symbol hit, with its extent [start, end) (end is the next symbol's
- * address) and its module ("" for the kernel image), so reports name kernel frames on any
- * machine. Returns the number of symbols, @fn's non-zero return, or -errno (-EPERM when
- * kallsyms shows only zero addresses, i.e. kptr_restrict hides them).
+ * Read the kernel's code symbols from @kallsyms_path (/proc/kallsyms). 0, or -errno
+ * (-EPERM when kallsyms shows only zero addresses, i.e. kptr_restrict hides them).
  */
-int ksyms__resolve(const struct u64set *ips, const char *kallsyms_path,
-		   int (*fn)(void *ctx, uint64_t start, uint64_t end, const char *name,
-			     const char *module),
-		   void *ctx);
+int ksyms__load(struct ksyms **out, const char *kallsyms_path);
+
+/*
+ * Call @fn once for each symbol that one of the @nr kernel addresses @ips falls in and no
+ * earlier call reported, with its extent [start, end) (end is the next symbol's address)
+ * and its module ("" for the kernel image), so reports name kernel frames on any machine,
+ * from the first second of a recording on. Returns the number of symbols reported, or
+ * @fn's non-zero return.
+ */
+int ksyms__emit(struct ksyms *k, const uint64_t *ips, size_t nr,
+		int (*fn)(void *ctx, uint64_t start, uint64_t end, const char *name,
+			  const char *module),
+		void *ctx);
+
+void ksyms__free(struct ksyms *k);
 
 #endif /* HUD_RECORD_KSYMS_H */

@@ -39,7 +39,10 @@ struct record_session {
 	struct record_output out;
 	struct hud_writer *w;
 	struct targets ts;
-	struct u64set kips; /* kernel addresses seen, resolved at the end */
+	struct u64set kips; /* kernel addresses seen, in order: kips.keys[kips_named...] new */
+	size_t kips_named;
+	struct ksyms *ksyms; /* /proc/kallsyms, read at the first kernel frame */
+	int ksyms_err;	     /* it could not be read: kernel frames stay unnamed */
 	struct hud_msgs notes;
 	struct fp_verdict *verdicts; /* frame pointers or not, per file mapped */
 	size_t nr_verdicts, cap_verdicts;
@@ -363,6 +366,38 @@ static int ksym_seen(void *ctx, uint64_t start, uint64_t end, const char *name, 
 	return emit__ksym(ctx, start, end, name, module);
 }
 
+/*
+ * KSYM records for the kernel addresses seen since the last call, before the chunk that
+ * holds their events is closed: a file read while it is written (hud-top, --follow), or
+ * cut short by kill -9, names the kernel frames of every chunk it has.
+ */
+static int name_kernel_frames(struct record_session *s)
+{
+	const char *path = s->opts->kallsyms ? s->opts->kallsyms : "/proc/kallsyms";
+	int err;
+
+	if (s->kips_named == s->kips.len || s->ksyms_err)
+		return 0;
+	if (!s->ksyms) {
+		err = ksyms__load(&s->ksyms, path);
+		if (err == -EPERM || err == -ENOENT || err == -EACCES) {
+			s->ksyms_err = err;
+			return hud_msgs__add(&s->notes, HUD_MSG_WARN,
+					     "kernel frames will be unnamed: cannot read kernel "
+					     "symbols (%s)",
+					     strerror(-err));
+		}
+		if (err < 0)
+			return err;
+	}
+	err = ksyms__emit(s->ksyms, s->kips.keys + s->kips_named, s->kips.len - s->kips_named,
+			  ksym_seen, s->w);
+	if (err < 0)
+		return err;
+	s->kips_named = s->kips.len;
+	return 0;
+}
+
 /* ---- kernel events into records ---------------------------------------------------- */
 
 /* Bookkeeping for the frames of one event: kernel addresses, mappings hit, dlopen. */
@@ -490,6 +525,8 @@ static int tick(struct record_session *s, uint64_t now)
 		if (!err)
 			err = emit__process(s->w, (uint32_t)t->pid, HUD_PROCESS_EXITED, now, NULL);
 	}
+	if (!err)
+		err = name_kernel_frames(s);
 	/* A chunk per second bounds what a kill -9 can lose. */
 	return err ? err : hud_writer__flush(s->w);
 }
@@ -692,17 +729,8 @@ int record__stop(struct record_session *s, uint32_t reason)
 		s->err = snapshot(s, fin.end_ns);
 	if (!s->err)
 		s->err = write_role_hint(s);
-	if (!s->err) {
-		err = ksyms__resolve(&s->kips, o->kallsyms ? o->kallsyms : "/proc/kallsyms",
-				     ksym_seen, s->w);
-		if (err == -EPERM || err == -ENOENT || err == -EACCES)
-			hud_msgs__add(&s->notes, HUD_MSG_WARN,
-				      "kernel frames will be unnamed: cannot read kernel symbols "
-				      "(%s)",
-				      strerror(-err));
-		else if (err < 0)
-			s->err = err;
-	}
+	if (!s->err)
+		s->err = name_kernel_frames(s);
 	if (s->err) {
 		hud_msgs__add(&s->notes, HUD_MSG_ERROR, "writing %s: %s%s", o->output,
 			      strerror(-s->err), space_hint(s->err));
@@ -782,6 +810,7 @@ void record__free(struct record_session *s)
 	output__close(&s->out);
 	targets__free(&s->ts);
 	u64set__free(&s->kips);
+	ksyms__free(s->ksyms);
 	hud_msgs__free(&s->notes);
 	while (s->nr_verdicts--)
 		free(s->verdicts[s->nr_verdicts].path);
