@@ -85,6 +85,9 @@ static void finish_row(struct hud_budget_row *r, const struct hud_profile *p)
 	r->s[HUD_BUDGET_UNACCOUNTED] = overlap_s(begin, k->seen_ns, lo, hi);
 	if (k->open_ns)
 		r->s[HUD_BUDGET_UNACCOUNTED] += overlap_s(k->open_ns, end, lo, hi);
+	else if (k->known_ns && k->known_ns < end) /* live: what may be an open interval */
+		r->s[HUD_BUDGET_UNACCOUNTED] +=
+			overlap_s(k->known_ns > k->seen_ns ? k->known_ns : k->seen_ns, end, lo, hi);
 	rest = r->wall_s - r->s[HUD_BUDGET_UNACCOUNTED] - off;
 	r->s[HUD_CAT_CPU] = rest > 0 ? rest : 0;
 	if (rest >= 0)

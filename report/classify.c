@@ -450,7 +450,7 @@ uint8_t hud_frame_flags(const char *function, enum hud_frame_class cls, int is_k
 
 static uint8_t flags_at(const struct hud_profile *p, const struct hud_stack *s, uint32_t i)
 {
-	return p->frame_flags[s->frame_ids[i]];
+	return profile__frame_flags(p, s, i);
 }
 
 static enum hud_role stack_role(const struct hud_profile *p, const struct hud_stack *s)
@@ -583,7 +583,10 @@ void hud_classify_stack(const struct hud_profile *p, struct hud_stack *s)
 	if (s->role == HUD_ROLE_OTHER)
 		s->role = hinted_role(p, s);
 	s->reason_frame = find_reason_frame(p, s);
-	if (s->count[HUD_CAT_BLOCKED] && is_runtime_idle(p, s)) {
+	if (!is_runtime_idle(p, s))
+		return;
+	s->flags |= HUD_STACK_IDLE;
+	if (s->count[HUD_CAT_BLOCKED]) {
 		s->count[HUD_CAT_IDLE] += s->count[HUD_CAT_BLOCKED];
 		s->ns[HUD_CAT_IDLE] += s->ns[HUD_CAT_BLOCKED];
 		s->ns_sq[HUD_CAT_IDLE] += s->ns_sq[HUD_CAT_BLOCKED];

@@ -13,6 +13,7 @@
  * and the two event passes differ only in where a measurement goes (struct load_pass).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -466,6 +467,7 @@ struct load_ctx {
 	const struct load_pass *pass; /* NULL: the scan pass */
 	const struct hud_filter *f;
 	struct hud_unwinder *unwinder;
+	const struct hud_load_opts *o; /* on_measure (the build pass) */
 	uint64_t *unwound;     /* room for a stack's kernel frames and its unwound user frames */
 	uint64_t lo_ns, hi_ns; /* absolute monotonic bounds of the filter */
 	uint64_t first_ns, last_ns;
@@ -573,6 +575,12 @@ static int count_measure(struct load_ctx *c, const struct stack_key *k, enum hud
 
 	if (!s)
 		return -ENOMEM;
+	/* A stack already classified as the runtime parking (a live view's later events). */
+	if (cat == HUD_CAT_BLOCKED && (s->flags & HUD_STACK_IDLE))
+		cat = HUD_CAT_IDLE;
+	if (c->o && c->o->on_measure)
+		c->o->on_measure(c->o->ctx, (uint32_t)(s - c->p->stacks), cat, start, dur,
+				 c->sampled);
 	s->count[cat]++;
 	if (cat != HUD_CAT_CPU) { /* CPU weighted at the end */
 		s->ns[cat] = hud_sat_add_u64(s->ns[cat], dur);
@@ -594,7 +602,7 @@ static int replay_measure(struct load_ctx *c, const struct stack_key *k, enum hu
 	if (!s)
 		return 0;
 	/* The stack decided it: runtime parking is idle, not blocked. */
-	if (cat == HUD_CAT_BLOCKED && s->count[HUD_CAT_IDLE] && !s->count[HUD_CAT_BLOCKED])
+	if (cat == HUD_CAT_BLOCKED && (s->flags & HUD_STACK_IDLE))
 		cat = HUD_CAT_IDLE;
 	e = (struct hud_event){.cat = cat,
 			       .src = c->src_idx,
@@ -913,20 +921,18 @@ static uint64_t window_start(const struct hud_filter *f, uint64_t end)
 	return end > (uint64_t)(f->window * 1e9) ? end - (uint64_t)(f->window * 1e9) : 0;
 }
 
-int profile__load(struct hud_profile *p, const char *path, const struct hud_load_opts *o, char *err,
-		  size_t err_size)
+/* A new source for @path, the next of @p, with @c set up to read it. 0 or -errno. */
+static int source_begin(struct hud_profile *p, const char *path, const struct hud_load_opts *o,
+			struct load_ctx *c, char *err, size_t err_size)
 {
-	const struct hud_filter *f = o ? o->filter : NULL;
-	struct load_ctx c = {.p = p,
-			     .f = f,
-			     .unwinder = o ? o->unwinder : NULL,
-			     .hi_ns = UINT64_MAX,
-			     .pass = &build_pass};
 	struct hud_source *s;
-	uint64_t lo, hi;
-	size_t i, first_thread, first_clock;
-	int ret;
 
+	*c = (struct load_ctx){.p = p,
+			       .f = o ? o->filter : NULL,
+			       .unwinder = o ? o->unwinder : NULL,
+			       .o = o,
+			       .hi_ns = UINT64_MAX,
+			       .pass = &build_pass};
 	if (p->nr_sources >= UINT16_MAX) {
 		snprintf(err, err_size, "too many input files");
 		return -E2BIG;
@@ -944,11 +950,64 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_load
 		snprintf(err, err_size, "out of memory");
 		return -ENOMEM;
 	}
-	c.src = s;
-	c.src_idx = (uint16_t)p->nr_sources++;
+	c->src = s;
+	c->src_idx = (uint16_t)p->nr_sources++;
 	s->first_map = p->nr_maps;
-	first_thread = p->nr_threads;
-	first_clock = p->nr_clocks;
+	return 0;
+}
+
+/*
+ * What follows from the records of source @c read so far (all of them, or those a live
+ * view has): threads and clocks in order, the time base, CPU weights, the selection.
+ */
+static void source_settle(struct load_ctx *c, size_t first_thread, size_t first_clock)
+{
+	struct hud_profile *p = c->p;
+	struct hud_source *s = c->src;
+	double period = 1e9 / (double)s->freq_hz;
+	uint64_t lo, hi;
+	size_t i;
+
+	threads_settle(p, first_thread);
+	clocks_settle(p, first_clock);
+	if (!s->start_ns)
+		s->start_ns = c->first_ns;
+	if (!s->finished)
+		s->end_ns = c->last_ns;
+	if (s->nr_ksyms) /* no KSYM in a file cut short before its end */
+		qsort(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), cmp_ksym);
+
+	/* CPU samples weigh one sampling period each. */
+	for (i = 0; i < p->nr_stacks; i++) {
+		struct hud_stack *st = &p->stacks[i];
+
+		if (st->src != c->src_idx)
+			continue;
+		st->ns[HUD_CAT_CPU] = st->count[HUD_CAT_CPU] * 1000000000ull / s->freq_hz;
+		st->ns_sq[HUD_CAT_CPU] = (double)st->count[HUD_CAT_CPU] * period * period;
+	}
+
+	/* Recorded time inside the filter. */
+	lo = c->lo_ns > s->start_ns ? c->lo_ns : s->start_ns;
+	hi = c->hi_ns < s->end_ns ? c->hi_ns : s->end_ns;
+	s->sel_lo_ns = lo;
+	s->sel_hi_ns = hi;
+	p->duration_s -= s->duration_s;
+	s->duration_s = hi > lo ? (hi - lo) / 1e9 : 0;
+	p->duration_s += s->duration_s;
+}
+
+int profile__load(struct hud_profile *p, const char *path, const struct hud_load_opts *o, char *err,
+		  size_t err_size)
+{
+	const struct hud_filter *f = o ? o->filter : NULL;
+	struct load_ctx c;
+	size_t first_thread = p->nr_threads, first_clock = p->nr_clocks;
+	int ret;
+
+	ret = source_begin(p, path, o, &c, err, err_size);
+	if (ret)
+		return ret;
 	if (f && f->window > 0) {
 		/* The last N seconds: a first pass finds where the recording ends. */
 		struct load_ctx scan = c;
@@ -957,43 +1016,118 @@ int profile__load(struct hud_profile *p, const char *path, const struct hud_load
 		ret = read_file(&scan, path, err, err_size);
 		if (ret < 0)
 			return ret;
-		c.lo_ns = window_start(f, s->finished ? s->end_ns : scan.last_ns);
+		c.lo_ns = window_start(f, c.src->finished ? c.src->end_ns : scan.last_ns);
 	}
 	ret = read_file(&c, path, err, err_size);
 	free(c.epochs);
 	free(c.unwound);
-	threads_settle(p, first_thread);
-	clocks_settle(p, first_clock);
-	if (ret < 0)
+	if (ret < 0) {
+		threads_settle(p, first_thread);
+		clocks_settle(p, first_clock);
 		return ret;
-	if (!s->start_ns)
-		s->start_ns = c.first_ns;
-	if (!s->finished)
-		s->end_ns = c.last_ns;
-	if (s->nr_ksyms) /* no KSYM in a file cut short before its end */
-		qsort(s->ksyms, s->nr_ksyms, sizeof(*s->ksyms), cmp_ksym);
-
-	/* CPU samples weigh one sampling period each. */
-	for (i = 0; i < p->nr_stacks; i++) {
-		struct hud_stack *st = &p->stacks[i];
-		double period = 1e9 / (double)s->freq_hz;
-
-		if (st->src != c.src_idx)
-			continue;
-		st->ns[HUD_CAT_CPU] = st->count[HUD_CAT_CPU] * 1000000000ull / s->freq_hz;
-		st->ns_sq[HUD_CAT_CPU] = (double)st->count[HUD_CAT_CPU] * period * period;
 	}
-
-	/* Recorded time inside the filter. */
-	lo = c.lo_ns > s->start_ns ? c.lo_ns : s->start_ns;
-	hi = c.hi_ns < s->end_ns ? c.hi_ns : s->end_ns;
-	s->sel_lo_ns = lo;
-	s->sel_hi_ns = hi;
-	if (hi > lo) {
-		s->duration_s = (hi - lo) / 1e9;
-		p->duration_s += s->duration_s;
-	}
+	source_settle(&c, first_thread, first_clock);
 	return 0;
+}
+
+/* ---- following a file being written ------------------------------------------------ */
+
+struct profile_feed {
+	struct load_ctx c;
+	struct hud_reader *r;
+	char *path;
+	size_t first_thread, first_clock;
+	int ended; /* FINISH read, or the reader's end: nothing more will come */
+};
+
+int profile__feed_open(struct hud_profile *p, const char *path, const struct hud_load_opts *o,
+		       struct profile_feed **out, char *err, size_t err_size)
+{
+	struct profile_feed *fd;
+	int ret;
+
+	*out = NULL;
+	fd = calloc(1, sizeof(*fd));
+	if (!fd) {
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
+	fd->first_thread = p->nr_threads;
+	fd->first_clock = p->nr_clocks;
+	fd->r = hud_reader__from_path(path);
+	if (!fd->r) {
+		ret = -errno;
+		snprintf(err, err_size, "cannot open %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (hud_reader__follow(fd->r)) {
+		ret = -EINVAL;
+		snprintf(err, err_size, "%s: not a regular file: --follow reads a file on disk",
+			 path);
+		goto fail;
+	}
+	ret = source_begin(p, path, o, &fd->c, err, err_size);
+	if (ret)
+		goto fail;
+	*out = fd;
+	return 0;
+fail:
+	hud_reader__free(fd->r);
+	free(fd);
+	return ret;
+}
+
+int profile__feed(struct profile_feed *fd, size_t max_records, char *err, size_t err_size)
+{
+	struct load_ctx *c = &fd->c;
+	struct hud_record rec;
+	size_t n = 0;
+	int ret = 0;
+
+	if (fd->ended)
+		return 0;
+	c->src = &c->p->sources[c->src_idx]; /* the array may have moved */
+	while (n < max_records && (ret = hud_reader__next(fd->r, &rec)) > 0) {
+		n++;
+		ret = add_record(c, &rec);
+		if (ret < 0) {
+			snprintf(err, err_size, "reading %s: %s", c->src->path, strerror(-ret));
+			return ret;
+		}
+		if (rec.type == HUD_REC_FINISH) {
+			fd->ended = 1;
+			break;
+		}
+	}
+	if (ret < 0 && ret != -EAGAIN) {
+		const char *why = hud_reader__error(fd->r) ?: "unreadable";
+
+		fd->ended = 1;
+		if (!n && !c->first_ns && ret == -EPROTO) {
+			snprintf(err, err_size, "%s", why);
+			return ret;
+		}
+		if (!c->src->damage && !(c->src->damage = strdup(why)))
+			return -ENOMEM;
+	}
+	if (n)
+		source_settle(c, fd->first_thread, fd->first_clock);
+	return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+int profile__feed_ended(const struct profile_feed *fd)
+{
+	return fd->ended;
+}
+
+void profile__feed_free(struct profile_feed *fd)
+{
+	if (!fd)
+		return;
+	free(fd->c.epochs);
+	free(fd->c.unwound);
+	hud_reader__free(fd->r);
+	free(fd);
 }
 
 int profile__replay(const struct hud_profile *p, const struct hud_load_opts *o,
@@ -1146,5 +1280,8 @@ void profile__free(struct hud_profile *p)
 	hud_htab__free(&p->loc_index);
 	free(p->frames);
 	free(p->frame_flags);
+	free(p->xframes);
+	free(p->xframe_flags);
+	free(p->loc_calls);
 	memset(p, 0, sizeof(*p));
 }

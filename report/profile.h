@@ -67,6 +67,7 @@ enum hud_stack_flags {
 	HUD_STACK_COMPLETE = 1u << 1,  /* the outermost user frame starts a thread or the program */
 	HUD_STACK_INFERRED = 1u << 2,  /* holds frames the call sites tell of (resolve.c) */
 	HUD_STACK_TRUNCATED = 1u << 3, /* frames past a return address no call precedes dropped */
+	HUD_STACK_IDLE = 1u << 4, /* the runtime parking: its blocked time is idle (classify.c) */
 };
 
 struct hud_stack {
@@ -145,9 +146,14 @@ struct hud_thread {
 struct hud_thread_clock {
 	uint16_t src;
 	uint32_t pid, tid;
-	uint64_t seen_ns;    /* SEEN: watched from here on; 0 never */
-	uint64_t exit_ns;    /* EXIT; 0: alive at the end */
-	uint64_t open_ns;    /* OPEN: off-CPU from here to the end; 0 not */
+	uint64_t seen_ns; /* SEEN: watched from here on; 0 never */
+	uint64_t exit_ns; /* EXIT; 0: alive at the end */
+	uint64_t open_ns; /* OPEN: off-CPU from here to the end; 0 not */
+	/*
+	 * A live view's file: the thread's events are known up to here, and an interval
+	 * from then on may still be open (unaccounted until it ends). 0: all are known.
+	 */
+	uint64_t known_ns;
 	uint32_t open_state; /* OPEN: task state at that switch-out */
 	uint32_t seq;	     /* order of the records while loading */
 };
@@ -223,9 +229,21 @@ struct hud_profile {
 	struct hud_loc *locs;
 	size_t nr_locs, cap_locs;
 	struct hud_htab loc_index;
+	/*
+	 * The frame table: frames[i] is the innermost frame of loc i; the outer frames of
+	 * inline expansions and inferred frames are in xframes, their ids HUD_XFRAME + index
+	 * (so loc ids stay frame ids as locs are added: a live view symbolizes as it goes).
+	 */
 	struct hud_sym_frame *frames;
 	size_t nr_frames, cap_frames;
-	uint8_t *frame_flags;	/* per frame: enum hud_frame_flag bits (classify.h) */
+	uint8_t *frame_flags; /* per frame: enum hud_frame_flag bits (classify.h) */
+	struct hud_sym_frame *xframes;
+	size_t nr_xframes, cap_xframes;
+	uint8_t *xframe_flags;
+	/* profile__symbolize(): stacks done so far, and resolve.c's facts per loc. */
+	size_t nr_stacks_symbolized, nr_ksyms_symbolized;
+	void *loc_calls;
+	size_t cap_loc_calls;
 	struct hud_arena arena; /* the stacks' locs and frame_ids arrays */
 
 	uint64_t samples, offcpu_events, lost;
@@ -246,6 +264,14 @@ struct hud_load_opts {
 	const struct hud_filter *filter; /* NULL: every event */
 	/* Unwinds the events that carry a user stack copy; NULL: the frame-pointer walks. */
 	struct hud_unwinder *unwinder;
+	/*
+	 * Called with every measurement kept, as it is counted on stack p->stacks[@stack]: a
+	 * sample (@dur_ns 0, weighed later), or an interval's part in @cat, @sampled when it
+	 * stands for grid points. The live view keeps its time windows with it. NULL: none.
+	 */
+	void (*on_measure)(void *ctx, uint32_t stack, enum hud_category cat, uint64_t start_ns,
+			   uint64_t dur_ns, int sampled);
+	void *ctx;
 };
 
 /*
@@ -256,6 +282,27 @@ struct hud_load_opts {
  */
 int profile__load(struct hud_profile *p, const char *path, const struct hud_load_opts *o, char *err,
 		  size_t err_size);
+
+/*
+ * Follow @path, a file that hud-record may still be writing (hud-report --follow, hud-top),
+ * as the next source of @p: open it here, then profile__feed() reads what has arrived
+ * since, into the model, as profile__load() would. A filter's time selection is not
+ * applied (the live view keeps its windows with on_measure). 0, or -errno with a
+ * one-line message in @err; @o must outlive the feed.
+ */
+struct profile_feed;
+int profile__feed_open(struct hud_profile *p, const char *path, const struct hud_load_opts *o,
+		       struct profile_feed **out, char *err, size_t err_size);
+/*
+ * Read up to @max_records of what was written since the last call, and settle the model
+ * (threads, clocks, time base, weights). Returns how many records were read (0: nothing
+ * new), or -errno with a message in @err (-EPROTO: not a hud file). Damage after some
+ * data ends the feed with the source's damage set, as a load does.
+ */
+int profile__feed(struct profile_feed *fd, size_t max_records, char *err, size_t err_size);
+/* FINISH was read (the recording ended), or the file ended in damage. */
+int profile__feed_ended(const struct profile_feed *fd);
+void profile__feed_free(struct profile_feed *fd);
 
 /* Callback of profile__replay(): one event and the (symbolized) stack it belongs to. */
 struct hud_event {
@@ -275,11 +322,25 @@ struct hud_event {
 int profile__replay(const struct hud_profile *p, const struct hud_load_opts *o,
 		    int (*cb)(void *ctx, const struct hud_event *e), void *ctx);
 
+/* Frame ids at or above this are of p->xframes. */
+#define HUD_XFRAME 0x80000000u
+
 /* Frame @i (0 = leaf) of a symbolized stack, i < s->nr_frames. */
 static inline const struct hud_sym_frame *profile__frame(const struct hud_profile *p,
 							 const struct hud_stack *s, uint32_t i)
 {
-	return &p->frames[s->frame_ids[i]];
+	uint32_t id = s->frame_ids[i];
+
+	return id >= HUD_XFRAME ? &p->xframes[id - HUD_XFRAME] : &p->frames[id];
+}
+
+/* The enum hud_frame_flag bits of frame @i of a symbolized stack. */
+static inline uint8_t profile__frame_flags(const struct hud_profile *p, const struct hud_stack *s,
+					   uint32_t i)
+{
+	uint32_t id = s->frame_ids[i];
+
+	return id >= HUD_XFRAME ? p->xframe_flags[id - HUD_XFRAME] : p->frame_flags[id];
 }
 
 /*

@@ -84,39 +84,47 @@ static int is_user_prefix(const struct hud_resolve_opts *o, const char *fn)
 	return 0;
 }
 
+/* add_frame()'s slot for a frame appended to p->xframes. */
+#define NEW_XFRAME UINT32_MAX
+
 /*
- * Put @f in the frame table at @slot (p->nr_frames: appended), classified, with its flags,
- * and with the name it is shown under (--no-demangle: the raw one; classes and roles still
- * use the demangled one).
+ * Put @f in the frame table at @slot (a loc's own slot, or NEW_XFRAME: appended to the
+ * extra frames), classified, with its flags, and with the name it is shown under
+ * (--no-demangle: the raw one; classes and roles still use the demangled one). Returns
+ * the frame's id, or -errno.
  */
-static int add_frame(struct hud_profile *p, const struct hud_resolve_opts *o, uint32_t slot,
-		     struct hud_sym_frame *f)
+static int64_t add_frame(struct hud_profile *p, const struct hud_resolve_opts *o, uint32_t slot,
+			 struct hud_sym_frame *f)
 {
 	size_t cap, cap_flags;
+	uint8_t flags;
 
 	if (!f->kernel && f->function)
 		f->cls = is_user_prefix(o, f->function)
 				 ? HUD_FC_USER
 				 : hud_classify_frame(f->function, f->file, f->dso, 0);
-	if (slot == p->nr_frames) {
-		if (p->nr_frames >= UINT32_MAX - 1)
-			return -E2BIG;
-		if (p->nr_frames == p->cap_frames) {
-			/* Two arrays of one capacity: both grow alike. */
-			cap = p->cap_frames;
-			cap_flags = p->cap_frames;
-			if (!HUD_GROW(p->frames, cap, p->nr_frames + 1) ||
-			    !HUD_GROW(p->frame_flags, cap_flags, p->nr_frames + 1))
-				return -ENOMEM;
-			p->cap_frames = cap;
-		}
-		p->nr_frames++;
-	}
-	p->frame_flags[slot] = hud_frame_flags(f->function, f->cls, f->kernel);
+	flags = hud_frame_flags(f->function, f->cls, f->kernel);
 	if (o->no_demangle && f->raw)
 		f->function = f->raw;
-	p->frames[slot] = *f;
-	return 0;
+	if (slot != NEW_XFRAME) {
+		p->frame_flags[slot] = flags;
+		p->frames[slot] = *f;
+		return slot;
+	}
+	if (p->nr_xframes >= UINT32_MAX - HUD_XFRAME - 1)
+		return -E2BIG;
+	if (p->nr_xframes == p->cap_xframes) {
+		/* Two arrays of one capacity: both grow alike. */
+		cap = p->cap_xframes;
+		cap_flags = p->cap_xframes;
+		if (!HUD_GROW(p->xframes, cap, p->nr_xframes + 1) ||
+		    !HUD_GROW(p->xframe_flags, cap_flags, p->nr_xframes + 1))
+			return -ENOMEM;
+		p->cap_xframes = cap;
+	}
+	p->xframe_flags[p->nr_xframes] = flags;
+	p->xframes[p->nr_xframes] = *f;
+	return HUD_XFRAME + (int64_t)p->nr_xframes++;
 }
 
 /*
@@ -145,14 +153,14 @@ static int loc_symbolize(struct hud_profile *p, struct hud_symbolizer *sym,
 			f.function = ks->name;
 			l->symbolized = 1;
 		}
-		return add_frame(p, o, id, &f);
+		return add_frame(p, o, id, &f) < 0 ? -E2BIG : 0;
 	}
 	m = profile__find_map(p, l->src, l->pid, l->ip, l->maps_seen, 1);
 	if (!m) {
 		f.dso = "[unmapped]";
 		f.offset = l->ip;
 		f.cls = HUD_FC_UNKNOWN;
-		return add_frame(p, o, id, &f);
+		return add_frame(p, o, id, &f) < 0 ? -E2BIG : 0;
 	}
 	f.dso = m->path;
 	f.offset = l->ip - m->start + m->pgoff;
@@ -169,21 +177,23 @@ static int loc_symbolize(struct hud_profile *p, struct hud_symbolizer *sym,
 		return nr;
 	if (nr == 0) {
 		f.cls = HUD_FC_UNKNOWN;
-		return add_frame(p, o, id, &f);
+		return add_frame(p, o, id, &f) < 0 ? -E2BIG : 0;
 	}
 	l->symbolized = 1;
 	l->nr = (uint32_t)nr;
-	l->first = (uint32_t)p->nr_frames;
+	l->first = HUD_XFRAME + (uint32_t)p->nr_xframes;
 	for (k = 0; k < nr; k++) {
+		int64_t fid;
+
 		f.function = fr[k].function;
 		f.raw = fr[k].raw;
 		f.file = fr[k].file;
 		f.line = fr[k].line;
 		f.inlined = fr[k].inlined ? 1 : 0;
 		f.cls = HUD_FC_UNKNOWN;
-		err = add_frame(p, o, k ? (uint32_t)p->nr_frames : id, &f);
-		if (err)
-			return err;
+		fid = add_frame(p, o, k ? NEW_XFRAME : id, &f);
+		if (fid < 0)
+			return (int)fid;
 	}
 	return 0;
 }
@@ -281,7 +291,8 @@ static int64_t inferred_frame(struct resolve_ctx *r, struct loc_call *c, struct 
 	const struct hud_frame *fr;
 	struct hud_dso *d = c->dso;
 	uint64_t vaddr = c->target, off;
-	int ifunc, nr, err;
+	int64_t id;
+	int ifunc, nr;
 
 	if (c->inferred)
 		return c->inferred - 1;
@@ -318,11 +329,11 @@ static int64_t inferred_frame(struct resolve_ctx *r, struct loc_call *c, struct 
 	}
 	if (!f.function)
 		return -ENOENT; /* nothing to name it by: no frame */
-	err = add_frame(r->p, r->o, (uint32_t)r->p->nr_frames, &f);
-	if (err)
-		return err;
-	c->inferred = (uint32_t)r->p->nr_frames;
-	return c->inferred - 1;
+	id = add_frame(r->p, r->o, NEW_XFRAME, &f);
+	if (id < 0)
+		return id;
+	c->inferred = (uint32_t)id + 1;
+	return id;
 }
 
 /*
@@ -415,40 +426,80 @@ out:
 	return err;
 }
 
+/*
+ * A live view's file names kernel addresses once a second (hud-record's KSYM records),
+ * so frames symbolized before their names came are named when they come, and the stacks
+ * holding them are classified again (their reason and roles depend on kernel frames).
+ */
+static void name_kernel_frames(struct hud_profile *p)
+{
+	size_t i, nr = 0;
+	int named = 0;
+
+	for (i = 0; i < p->nr_sources; i++)
+		nr += p->sources[i].nr_ksyms;
+	if (nr == p->nr_ksyms_symbolized)
+		return;
+	p->nr_ksyms_symbolized = nr;
+	for (i = 0; i < p->nr_frames && i < p->nr_locs; i++) {
+		struct hud_loc *l = &p->locs[i];
+		const struct hud_ksym *ks;
+
+		if (l->kind != HUD_LOC_KERNEL || !l->nr || l->symbolized)
+			continue;
+		ks = find_ksym(&p->sources[l->src], l->ip);
+		if (!ks)
+			continue;
+		p->frames[i].function = ks->name;
+		p->frame_flags[i] = hud_frame_flags(ks->name, HUD_FC_KERNEL, 1);
+		l->symbolized = 1;
+		named = 1;
+	}
+	for (i = 0; named && i < p->nr_stacks_symbolized; i++)
+		hud_classify_stack(p, &p->stacks[i]);
+}
+
 int profile__symbolize(struct hud_profile *p, struct hud_symbolizer *sym,
 		       const struct hud_resolve_opts *o)
 {
 	static const struct hud_resolve_opts defaults;
 	struct resolve_ctx r = {.p = p, .sym = sym, .o = o ? o : &defaults};
-	size_t i;
+	size_t i, had = p->nr_frames;
 	int err = 0;
 
 	/*
 	 * Each unique address is symbolized and classified once, the first time a stack
 	 * holds it (so unusable binaries are listed in the order stacks reach them). Frame
 	 * slot i is the innermost frame of loc i; the outer frames of inline expansions
-	 * and inferred frames follow all of those. So a stack without either needs no array
-	 * of its own.
+	 * and inferred frames are extra frames. So a stack without either needs no array
+	 * of its own. Called again after more records were loaded (a live view), only the
+	 * new stacks are done, with the facts of the addresses already seen.
 	 */
-	if (p->nr_locs) {
-		size_t cap = p->cap_frames, cap_flags = p->cap_frames;
+	if (p->nr_locs > had) {
+		size_t cap = p->cap_frames, cap_flags = p->cap_frames, cap_calls = p->cap_loc_calls;
+		struct loc_call *calls = p->loc_calls;
 
 		if (!HUD_GROW(p->frames, cap, p->nr_locs) ||
 		    !HUD_GROW(p->frame_flags, cap_flags, p->nr_locs))
 			return -ENOMEM;
 		p->cap_frames = cap;
-		p->nr_frames = p->nr_locs;
-		r.calls = calloc(p->nr_locs, sizeof(*r.calls));
-		if (!r.calls)
+		if (!HUD_GROW(calls, cap_calls, p->nr_locs))
 			return -ENOMEM;
+		memset(calls + had, 0, (p->nr_locs - had) * sizeof(*calls));
+		p->loc_calls = calls;
+		p->cap_loc_calls = cap_calls;
+		p->nr_frames = p->nr_locs;
 	}
-	for (i = 0; i < p->nr_stacks && !err; i++) {
+	r.calls = p->loc_calls;
+	name_kernel_frames(p);
+	for (i = p->nr_stacks_symbolized; i < p->nr_stacks && !err; i++) {
 		struct hud_stack *s = &p->stacks[i];
 
 		err = symbolize_stack(&r, s);
 		if (!err)
 			hud_classify_stack(p, s);
 	}
-	free(r.calls);
+	if (!err)
+		p->nr_stacks_symbolized = p->nr_stacks;
 	return err;
 }

@@ -23,8 +23,9 @@ struct hud_resolve_opts {
 
 /*
  * Symbolize, classify and assign roles to every unique stack of @p, with @s (and @o, which
- * may be NULL). Binaries that could not be used are listed in p->failed_dsos. Returns 0
- * or -errno.
+ * may be NULL). Binaries that could not be used are listed in p->failed_dsos. Called
+ * again after more was loaded (profile__feed()), it does the stacks that are new since,
+ * with the same @s and @o. Returns 0 or -errno.
  */
 int profile__symbolize(struct hud_profile *p, struct hud_symbolizer *s,
 		       const struct hud_resolve_opts *o);
