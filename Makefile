@@ -76,7 +76,9 @@ SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
 # hud-record must run on a minimal host: libbpf, libelf, zstd (and libz for libelf).
 RECORD_LIBS := -lbpf -lelf -lzstd -lz
-REPORT_LIBS := -ldw -lelf -ljansson -lzstd -lz -liberty -lm
+# ncurses for the live screen (hud-top, hud-report --follow).
+NCURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw)
+REPORT_LIBS := -ldw -lelf -ljansson -lzstd -lz -liberty -lm $(NCURSES_LIBS)
 
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -84,7 +86,7 @@ FIXTURE_DIR := tests/fixtures/tokio-blockers
 FIXTURE := $(BUILD)/fixtures/hud-fixture
 FIXTURE_NOFP := $(BUILD)/fixtures/hud-fixture-nofp
 
-TOOLS := $(BUILD)/hud-record $(BUILD)/hud-report $(BUILD)/hud-diff
+TOOLS := $(BUILD)/hud-record $(BUILD)/hud-report $(BUILD)/hud-diff $(BUILD)/hud-top
 
 .PHONY: all check demo bench install clean deps fixture unit-tests format-check
 .DELETE_ON_ERROR:
@@ -133,6 +135,11 @@ $(BUILD)/hud-record: $(RECORD_OBJS) $(FORMAT_OBJS) $(COMMON_OBJS)
 $(BUILD)/hud-report: $(REPORT_OBJS) $(FORMAT_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(REPORT_LIBS) -o $@
+
+# hud-top is hud-report's binary under another name: main() looks at argv[0].
+$(BUILD)/hud-top: $(BUILD)/hud-report
+	$(call msg,LN,$@)
+	$(Q)ln -f $< $@
 
 # hud-diff reads recordings through the report library: the same numbers as hud-report.
 $(DIFF_OBJS): override CFLAGS += -Ireport
@@ -358,7 +365,7 @@ soak: deps
 # Debian packages needed to build and test. Installed only when one is missing.
 DEB_PACKAGES := clang llvm bpftool libbpf-dev libelf-dev libdw-dev libzstd-dev libjansson-dev \
 	libiberty-dev zlib1g-dev pkg-config make gcc elfutils binutils perl librust-tokio-dev \
-	jq util-linux procps libxml2-utils time linux-perf libbpf-tools
+	jq util-linux procps libxml2-utils time linux-perf libbpf-tools libncurses-dev tmux
 
 deps:
 	$(Q)missing=$$(dpkg-query -W -f='$${db:Status-Abbrev} $${Package}\n' $(DEB_PACKAGES) 2>/dev/null \
@@ -395,6 +402,8 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 docs/hud-top.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 format-check:
 	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')

@@ -14,6 +14,7 @@
 #include "output.h"
 #include "profile.h"
 #include "symbolize.h"
+#include "tui.h"
 #include "unwind.h"
 #include "util.h"
 
@@ -33,6 +34,8 @@ static const char usage_text[] =
 	"  -o, --output FILE      write the report to FILE instead of standard output\n"
 	"  -f, --format FMT       text (default), json, trace (Chrome Trace Event JSON for\n"
 	"                         Perfetto/speedscope), folded (flame graph input), svg\n"
+	"      --follow           a live screen of the input while hud-record writes it, here\n"
+	"                         or streamed from elsewhere (keys as in hud-top --help)\n"
 	"\n"
 	"Selection:\n"
 	"      --threads WHICH    workers (default), blocking (the blocking pool), or all\n"
@@ -68,7 +71,9 @@ static const char usage_text[] =
 	"  hud-report -i run.hud -f trace -o t.json  # open t.json in ui.perfetto.dev\n"
 	"  hud-report -i run.hud -f svg -o fg.svg --weight time   # off-CPU flame graph\n"
 	"  hud-report -i a.hud -i b.hud --window 10  # two files, last 10 s of each\n"
-	"  hud-report -i run.hud --debug-dir /tmp/syms  # binaries from hud-record --archive\n";
+	"  hud-report -i run.hud --debug-dir /tmp/syms  # binaries from hud-record --archive\n"
+	"  hud-report --follow -i run.hud            # while 'hud-record -o run.hud' runs\n"
+	"  ssh host sudo hud-record -o - app > app.hud & hud-report --follow -i app.hud\n";
 
 static int parse_count(const char *arg, const char *what, int max)
 {
@@ -128,6 +133,7 @@ enum {
 	OPT_TID,
 	OPT_WEIGHT,
 	OPT_NO_DEMANGLE,
+	OPT_FOLLOW,
 };
 
 /* What the command line sets beside the shared options. */
@@ -136,6 +142,7 @@ struct cli {
 	struct report_read_opts *ro;
 	const char *output;
 	size_t cap_tids;
+	int follow;
 };
 
 /* hud-report's own options; a bad value is a usage error. */
@@ -191,9 +198,44 @@ static void own_option(void *ctx, int opt, const char *arg)
 	case OPT_NO_DEMANGLE:
 		c->ro->no_demangle = 1;
 		break;
+	case OPT_FOLLOW:
+		c->follow = 1;
+		break;
 	default:
 		hud_usage_error("unknown option");
 	}
+}
+
+/* --follow: the live screen on the one input, which hud-record may still be writing. */
+static int follow(const struct report_opts *o, struct report_read_opts *ro, const char *output)
+{
+	struct tui_opts to = {.path = o->inputs[0], .ro = ro};
+	char msg[512];
+	int ret;
+
+	if (o->nr_inputs > 1)
+		hud_usage_error("--follow reads one file: pass one -i");
+	if (output || o->format != REPORT_TEXT)
+		hud_usage_error("--follow is a screen: it takes no -o or -f (run hud-report -i %s "
+				"for a report)",
+				o->inputs[0]);
+	if (ro->have_time || ro->filter.window > 0 || ro->filter.tids)
+		hud_usage_error("--follow chooses its window with the w key: no --time, --window "
+				"or --tid");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		elog("--follow needs a terminal: for a report of %s so far run 'hud-report -i %s'; "
+		     "to record, run 'hud-record -o %s' (or hud-top)",
+		     o->inputs[0], o->inputs[0], o->inputs[0]);
+		report_opts__free(ro);
+		return REPORT_EXIT_USAGE;
+	}
+	ret = tui__run(&to, msg, sizeof(msg));
+	report_opts__free(ro);
+	if (ret) {
+		elog("%s", msg);
+		return ret == -EPROTO || ret == -EINVAL ? REPORT_EXIT_INPUT : REPORT_EXIT_FAILED;
+	}
+	return REPORT_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -210,6 +252,7 @@ int main(int argc, char **argv)
 		{"max-frames", required_argument, NULL, OPT_MAX_FRAMES},
 		{"weight", required_argument, NULL, OPT_WEIGHT},
 		{"no-demangle", no_argument, NULL, OPT_NO_DEMANGLE},
+		{"follow", no_argument, NULL, OPT_FOLLOW},
 		REPORT_SHARED_LONGOPTS,
 		{0},
 	};
@@ -218,7 +261,7 @@ int main(int argc, char **argv)
 		.stacks = 3,
 		.max_frames = 16,
 	};
-	const char *output = NULL, *no_color = getenv("NO_COLOR");
+	const char *output = NULL, *no_color = getenv("NO_COLOR"), *base;
 	struct hud_symbolizer *sym = NULL;
 	struct hud_unwinder *unwinder = NULL;
 	struct report_read_opts ro;
@@ -231,6 +274,9 @@ int main(int argc, char **argv)
 	char msg[1024];
 	FILE *out = stdout;
 
+	base = strrchr(argv[0], '/');
+	if (!strcmp(base ? base + 1 : argv[0], "hud-top"))
+		return top__main(argc, argv);
 	hud_progname = "hud-report";
 	report_opts__init(&ro);
 	o.inputs = inputs;
@@ -261,6 +307,8 @@ int main(int argc, char **argv)
 			hud_usage_error("-o %s is an input: write the report to another file",
 					output);
 	o.roles = ro.roles;
+	if (cli.follow)
+		return follow(&o, &ro, output);
 
 	sym = report__symbolizer(&ro);
 	if (!sym) {
