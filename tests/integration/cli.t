@@ -61,7 +61,7 @@ expect 2 "--fail-if 'blocked': no value at the end" "diff: gate without comparis
 
 # Every long option shown by --help is documented in the README, and vice versa for usage.
 readme=$(cat "$here/../../README.md")
-for tool in "$HUD_RECORD" "$HUD_REPORT" "$HUD_DIFF"; do
+for tool in "$HUD_RECORD" "$HUD_REPORT" "$HUD_DIFF" "$HUD_BUILD/hud-top"; do
 	"$tool" --help >"$tmp/help" 2>&1
 	ok $? "$(basename "$tool") --help exits 0"
 	like "$(cat "$tmp/help")" "^Examples:" "$(basename "$tool") --help ends with examples"
