@@ -33,7 +33,8 @@ static const char usage_text[] =
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE      output file (default: hud.data; an existing one becomes "
-	"FILE.old)\n"
+	"FILE.old);\n"
+	"                         - for standard output, to stream it (ssh, a pipe)\n"
 	"  -d, --duration SECS    stop after SECS seconds (default: until interrupted)\n"
 	"  -F, --freq HZ          sampling frequency, of on-CPU time and of off-CPU time\n"
 	"                         below the threshold (default: 99)\n"
@@ -68,6 +69,7 @@ static const char usage_text[] =
 	"  hud-record my-service --all -g kernel      # every my-service, with kernel stacks\n"
 	"  hud-record --check my-service              # will recording work here?\n"
 	"  hud-record -p 4242 --archive /tmp/syms     # keep the binaries for offline reports\n"
+	"  ssh host sudo hud-record -o - app > app.hud # streamed; hud-report --follow\n"
 	"  hud-report -i before.hud                   # then read it (any machine, no root)\n";
 
 /* The pids of NAME: exactly one, or all of them with --all. Exits on failure. */

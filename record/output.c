@@ -19,6 +19,16 @@ int output__open(struct record_output *o, const char *path)
 	o->path = path;
 	o->tmp[0] = '\0';
 	o->fd = -1;
+	/* "-": standard output, written in place (ssh host hud-record -o - app > app.hud). */
+	if (!strcmp(path, "-")) {
+		if (isatty(STDOUT_FILENO))
+			return -ENOTTY;
+		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return -errno;
+		o->fd = fd;
+		return 0;
+	}
 	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 		if (fd < 0)

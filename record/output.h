@@ -3,7 +3,8 @@
  * hud-record's output file. A file (or a path that does not exist yet) is written under a
  * temporary name beside it, PATH.tmp-XXXXXX, until recording starts (output__publish()):
  * a run that fails before then leaves PATH and PATH.old as they were. Anything else (a
- * pipe, /dev/stdout) is written in place.
+ * pipe, /dev/stdout) is written in place, and so is "-", standard output (-ENOTTY when it
+ * is a terminal).
  */
 #ifndef HUD_RECORD_OUTPUT_H
 #define HUD_RECORD_OUTPUT_H

@@ -41,7 +41,7 @@ struct record_session {
 	struct targets ts;
 	struct u64set kips; /* kernel addresses seen, in order: kips.keys[kips_named...] new */
 	size_t kips_named;
-	struct ksyms *ksyms; /* /proc/kallsyms, read at the first kernel frame */
+	struct ksyms *ksyms; /* /proc/kallsyms, read at start-up */
 	int ksyms_err;	     /* it could not be read: kernel frames stay unnamed */
 	struct hud_msgs notes;
 	struct fp_verdict *verdicts; /* frame pointers or not, per file mapped */
@@ -371,25 +371,33 @@ static int ksym_seen(void *ctx, uint64_t start, uint64_t end, const char *name, 
  * holds their events is closed: a file read while it is written (hud-top, --follow), or
  * cut short by kill -9, names the kernel frames of every chunk it has.
  */
-static int name_kernel_frames(struct record_session *s)
+static int load_kernel_symbols(struct record_session *s)
 {
 	const char *path = s->opts->kallsyms ? s->opts->kallsyms : "/proc/kallsyms";
 	int err;
 
+	if (s->ksyms || s->ksyms_err)
+		return 0;
+	err = ksyms__load(&s->ksyms, path);
+	if (err == -EPERM || err == -ENOENT || err == -EACCES) {
+		s->ksyms_err = err;
+		return hud_msgs__add(
+			&s->notes, HUD_MSG_WARN,
+			"kernel frames will be unnamed: cannot read kernel symbols (%s)",
+			strerror(-err));
+	}
+	return err < 0 ? err : 0;
+}
+
+static int name_kernel_frames(struct record_session *s)
+{
+	int err;
+
 	if (s->kips_named == s->kips.len || s->ksyms_err)
 		return 0;
-	if (!s->ksyms) {
-		err = ksyms__load(&s->ksyms, path);
-		if (err == -EPERM || err == -ENOENT || err == -EACCES) {
-			s->ksyms_err = err;
-			return hud_msgs__add(&s->notes, HUD_MSG_WARN,
-					     "kernel frames will be unnamed: cannot read kernel "
-					     "symbols (%s)",
-					     strerror(-err));
-		}
-		if (err < 0)
-			return err;
-	}
+	err = load_kernel_symbols(s);
+	if (err || !s->ksyms)
+		return err;
 	err = ksyms__emit(s->ksyms, s->kips.keys + s->kips_named, s->kips.len - s->kips_named,
 			  ksym_seen, s->w);
 	if (err < 0)
@@ -588,6 +596,12 @@ int record__start(struct record_session **sp, const struct record_opts *o, struc
 	info->ustack_hook = capture__user_stack_hook(&s->cap);
 
 	ret = output__open(&s->out, o->output);
+	if (ret == -ENOTTY) {
+		snprintf(err, err_size,
+			 "-o -: standard output is a terminal: redirect it to a file or a pipe "
+			 "(hud-record -o - ... > FILE)");
+		return RECORD_EXIT_OUTPUT;
+	}
 	if (ret) {
 		snprintf(err, err_size, "cannot create %s: %s: choose another path with -o",
 			 o->output, strerror(-ret));
@@ -641,6 +655,15 @@ int record__start(struct record_session **sp, const struct record_opts *o, struc
 		snprintf(err, err_size, "cannot create %s: %s: choose another path with -o",
 			 o->output, strerror(-ret));
 		return RECORD_EXIT_OUTPUT;
+	}
+	/*
+	 * kallsyms now, with the start-up (about 0.1 s of CPU, most of it the kernel's):
+	 * not in the middle of the recording, where its first second's names need it.
+	 */
+	ret = load_kernel_symbols(s);
+	if (ret) {
+		snprintf(err, err_size, "reading kernel symbols: %s", strerror(-ret));
+		return exit_for_errno(ret);
 	}
 	if (o->duration_s > 0)
 		s->deadline_ns = s->start_ns + (uint64_t)(o->duration_s * 1e9);

@@ -137,8 +137,10 @@ like "$(cat "$tmpdir/bad.err")" "hud-record: .*no-such-process-hud" "... with hu
 tm kill-session -t bad 2>/dev/null
 
 # --- hud-report --follow on a file another hud-record writes -----------------------
+# Streamed, as from another host (ssh host hud-record -o - > FILE): the file grows from its
+# first byte, with no temporary name.
 live=$tmpdir/live.hud
-"$HUD_RECORD" -p "$fixture_pid" -o "$live" -d 6 2>"$tmpdir/live.err" &
+"$HUD_RECORD" -p "$fixture_pid" -o - -d 6 >"$live" 2>"$tmpdir/live.err" &
 rec=$!
 tm new-session -d -s follow -x 160 -y 50 \
 	"$HUD_REPORT --follow -i $live; echo exit=\$? >$tmpdir/follow.rc; sleep 60"
@@ -155,11 +157,22 @@ wait_screen follow 'recording ended' 5
 ok $? "then the screen says the recording ended"
 sleep 1.2
 like "$(screen follow)" "recording ended" "... and stays"
-n=$("$HUD_REPORT" -i "$live" -f json 2>/dev/null | jq -r '.samples + .offcpu_events')
+j=$("$HUD_REPORT" -i "$live" -f json 2>"$tmpdir/live-report.err")
+is "$?" 0 "the streamed file reports"
+unlike "$(cat "$tmpdir/live-report.err")" "warning" "... without warnings (finalized)"
+n=$(printf '%s' "$j" | jq -r '.samples + .offcpu_events')
 is "$(events)" "$n" "... counting every event of the finished file, as hud-report does"
 tm send-keys -t follow q
 wait_file "$tmpdir/follow.rc"
 is "$(cat "$tmpdir/follow.rc" 2>/dev/null)" "exit=0" "q exits 0"
 tm kill-session -t follow 2>/dev/null
+
+# -o - onto a terminal would fill it with compressed bytes: refused, before recording.
+if command -v script >/dev/null; then
+	out=$(script -qec "$HUD_RECORD -p $fixture_pid -o - -d 1" /dev/null </dev/null | tr -d '\r')
+	like "$out" "standard output is a terminal: redirect it" "hud-record -o - on a terminal is refused"
+else
+	skip 1 "script(1) missing (util-linux)"
+fi
 
 done_testing
