@@ -10,13 +10,16 @@
 # windows with a 95 % confidence interval, hud-record's own CPU time, and file sizes.
 # Then: the event rate hud-record drains with 0 lost (hud-storm, -t 0), the cost to the
 # rest of the host (a system-call loop), and hud-report against perf report --stdio on one
-# handoff run recorded by both (time and peak RSS), and against the hud-report of BASE_REV
-# (before CFI unwinding) on a -g fp recording of that run. The stack-copy table runs the
-# fixtures with and without frame pointers under hud-record -g fp, auto and dwarf.
+# handoff run recorded by both (time and peak RSS), and against the hud-report of
+# BASE_REPORT_REV (before CFI unwinding) on a -g fp recording of that run. The off-CPU
+# sampling table compares hud-record with BASE_RECORD_REV's (before sampling). The
+# stack-copy table runs the fixtures with and without frame pointers under hud-record
+# -g fp, auto and dwarf. Last, the CPU of the live screen (hud-report --follow) in tmux.
 #
 # Environment: CYCLES (8), W (window seconds, 4), WARM (4), STORM_RATES, STORM_SECS (4),
 # REPORT_SECS (20), WORKLOADS ("cpu switch handoff"), STACK_CYCLES (4), STACK_WORKLOADS
-# ("cpu handoff"), BASE_REV (9438d02), HOST_ROUNDS (5).
+# ("cpu handoff"), BASE_REPORT_REV (9438d02), SAMPLE_CYCLES (4), SAMPLE_WORKLOADS
+# ("switch handoff"), BASE_RECORD_REV (8106639), HOST_ROUNDS (5), LIVE_SECS (20).
 # Timings on a shared 2-core VM are noisy: compare the numbers of one run, not absolutes.
 set -euo pipefail
 build=${HUD_BUILD:-build}
@@ -49,16 +52,35 @@ wait_tick() { while [ "$(ticks)" -lt "$1" ]; do sleep 0.01; done; }
 # ops_at N -> "ops secs" at the fixture's Nth progress line
 ops_at() { awk -v n="$1" '/^tick/ && ++c == n { split($2, s, "="); split($3, o, "="); print o[2], s[2] }' "$out/fx.out"; }
 
-# window KIND FIRST_TICK -> appends "ops_per_sec cpu_pct startup_s bytes events copies" to
-# $out/KIND. KIND is none, perf, hud (defaults) or hud-G (hud-record -g G); with
-# STACKS=1 the stack-quality line of each hud window's report goes to $out/KIND.stacks.
+# build_rev REV NAME TARGET... : build TARGETs of git revision REV of this tree into
+# $out/NAME (make's default build/ there). Fails when this is no git checkout or REV does
+# not build.
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build_rev() {
+	local rev=$1 dir=$out/$2
+	shift 2
+	[ -x "$dir/build/${1#build/}" ] && return 0
+	git -C "$src" rev-parse -q --verify "$rev^{commit}" >/dev/null 2>&1 || return 1
+	mkdir -p "$dir" && git -C "$src" archive "$rev" | tar -x -C "$dir" &&
+		make -C "$dir" -j"$(nproc)" "$@" >/dev/null 2>&1
+}
+
+# window KIND FIRST_TICK -> appends "ops_per_sec cpu_pct startup_s bytes events copies
+# sampled" to $out/KIND. KIND is none, perf, hud (defaults), hud-G (hud-record -g G) or
+# base (BASE_RECORD_REV's hud-record at defaults); with STACKS=1 the stack-quality line of
+# each hud window's report goes to $out/KIND.stacks.
 window() {
 	local kind=$1 t=$2 rec=0 c_a=0 c_b=0 w_a w_b oa sa ob sb bytes=0 events=0 copies=0 g
+	local sampled=0
 	case $kind in
 	hud*)
 		g=${kind#hud}
 		g=${g#-}
 		"$build/hud-record" -p "$fx" ${g:+-g "$g"} -o "$out/w.hud" 2>"$out/w.err" &
+		rec=$!
+		;;
+	base)
+		"$out/base-record/build/hud-record" -p "$fx" -o "$out/w.hud" 2>"$out/w.err" &
 		rec=$!
 		;;
 	perf)
@@ -78,12 +100,13 @@ window() {
 		wait "$rec" 2>/dev/null || true
 	fi
 	case $kind in
-	hud*)
+	hud* | base)
 		bytes=$(stat -c %s "$out/w.hud")
 		events=$(awk '/ samples, [0-9]+ off-CPU events/ {
 			for (i = 1; i < NF; i++) if ($(i + 1) ~ /^samples,/ || $(i + 1) == "off-CPU") n += $i
 			print n }' "$out/w.err")
 		copies=$(awk '/events carry a copy of the user stack/ { print $2 }' "$out/w.err")
+		sampled=$(sed -n 's/.*off-CPU events (\([0-9]*\) sampled below.*/\1/p' "$out/w.err")
 		[ "${STACKS:-0}" = 0 ] || "$build/hud-report" -i "$out/w.hud" --threads all 2>/dev/null |
 			sed -n 's/^stacks: *//p' >>"$out/$kind.stacks"
 		;;
@@ -96,9 +119,10 @@ window() {
 	read -r oa sa < <(ops_at $((t + 1)))
 	read -r ob sb < <(ops_at $((t + win)))
 	awk -v oa="$oa" -v ob="$ob" -v sa="$sa" -v sb="$sb" -v ca="$c_a" -v cb="$c_b" -v wa="$w_a" \
-		-v wb="$w_b" -v c="$clk" -v bytes="$bytes" -v ev="${events:-0}" -v cp="${copies:-0}" 'BEGIN {
-		printf "%.1f %.3f %.3f %d %d %d\n", (ob - oa) / (sb - sa), 100 * (cb - ca) / c / (wb - wa),
-			ca / c, bytes, ev, cp }' >>"$out/$kind"
+		-v wb="$w_b" -v c="$clk" -v bytes="$bytes" -v ev="${events:-0}" -v cp="${copies:-0}" \
+		-v sm="${sampled:-0}" 'BEGIN {
+		printf "%.1f %.3f %.3f %d %d %d %d\n", (ob - oa) / (sb - sa), 100 * (cb - ca) / c / (wb - wa),
+			ca / c, bytes, ev, cp, sm }' >>"$out/$kind"
 }
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -207,6 +231,36 @@ for fxname in hud-fixture hud-fixture-nofp; do
 	done
 done
 
+# --- off-CPU sampling: what sampling below the threshold costs ---------------------
+# The switch-heavy workloads in one process each: unprofiled windows, this hud-record
+# (which samples off-CPU intervals below the threshold) and BASE_RECORD_REV's, the last
+# one that recorded long intervals only, at defaults, SAMPLE_CYCLES cycles.
+sample_cycles=${SAMPLE_CYCLES:-4}
+base_record_rev=${BASE_RECORD_REV:-8106639}
+printf '\noff-CPU sampling: hud-record against %s'"'"'s (before it), %s cycles of %s s windows\n\n' \
+	"$base_record_rev" "$sample_cycles" "$win"
+if build_rev "$base_record_rev" base-record build/hud-record; then
+	printf '| workload | hud-record | at %s | hud-record CPU | at %s | events/s | at %s | sampled | B/event |\n' \
+		"$base_record_rev" "$base_record_rev" "$base_record_rev"
+	printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+	for mode in ${SAMPLE_WORKLOADS:-switch handoff}; do
+		run_workload "$fixture" "$mode" "$sample_cycles" none hud base
+		read -r hm hc hn < <(ratio hud)
+		read -r bm bc bn < <(ratio base)
+		stats() { awk -v w="$win" '{ cpu += $2; b += $4; e += $5; sm += $7; n++ }
+			END { printf "%.2f %.0f %.1f %.0f\n", cpu / n, e / n / w, (e ? 100 * sm / e : 0), (e ? b / e : 0) }' "$out/$1"; }
+		read -r hcpu hev hsm hb < <(stats hud)
+		read -r bcpu bev bsm bb < <(stats base)
+		printf '| %s | %+.1f %% ± %.1f | %+.1f %% ± %.1f | %.2f %% of a core | %.2f %% | %s | %s | %s %% | %s |\n' \
+			"$mode" "$hm" "$hc" "$bm" "$bc" "$hcpu" "$bcpu" "$hev" "$bev" "$hsm" "$hb"
+	done
+	echo
+	echo "events/s: samples and off-CPU intervals written per second; sampled: the share of"
+	echo "them that are off-CPU intervals below the threshold (OFFCPU_SAMPLED)."
+else
+	printf '(no hud-record at %s to compare: not a git checkout, or it did not build)\n' "$base_record_rev"
+fi
+
 # --- drain: the event rate hud-record keeps up with ---------------------------------
 # hud-storm wakes futex sleepers at a set rate; with -t 0 every wake-up ends an off-CPU
 # interval, i.e. one event. Each rate runs STORM_SECS; the events/s are those hud-record
@@ -228,7 +282,7 @@ for rate in ${STORM_RATES:-25000 50000 100000 150000 200000 300000}; do
 	kill -INT "$rec" 2>/dev/null || true
 	wait "$rec" 2>/dev/null || true
 	row=$(awk -v rate="$rate" -v c="$clk" '
-		/: [0-9.]+ s, [0-9]+ samples, [0-9]+ off-CPU events, [0-9]+ lost/ {
+		/: [0-9.]+ s, [0-9]+ samples, [0-9]+ off-CPU events.*, [0-9]+ lost/ {
 			for (i = 1; i <= NF; i++) {
 				if ($(i + 1) == "s,") secs = $i
 				if ($(i + 1) == "samples,") smp = $i
@@ -329,9 +383,9 @@ if [ $have_perf = 1 ]; then
 		printf "  perf report --stdio --sort sym,srcline -g none   %7.3f s %7.1f MiB  %5.1fx hud-report'"'"'s time\n", ls, lm / 1024, (hs > 0 ? ls / hs : 0) }'
 
 	# The cost of unwinding: the same run recorded with -g fp too (no stack copies), reported
-	# by this hud-report and by BASE_REV's, the last one before CFI unwinding and call-site
+	# by this hud-report and by BASE_REPORT_REV's, the last one before CFI unwinding and call-site
 	# recovery (built from git into the scratch directory).
-	base_rev=${BASE_REV:-9438d02}
+	base_rev=${BASE_REPORT_REV:-9438d02}
 	read -r fs fm < <(report_cost "$build/hud-report" -i "$out/rfp.hud" --threads all)
 	printf '\nreport: the same run recorded with -g fp (%.0f KiB), median of 3:\n' \
 		"$(awk -v b="$(stat -c %s "$out/rfp.hud")" 'BEGIN { print b / 1024 }')"
@@ -339,10 +393,7 @@ if [ $have_perf = 1 ]; then
 		"$(awk -v m="$hm" 'BEGIN { print m / 1024 }')"
 	printf '  hud-report, -g fp recording                      %7.3f s %7.1f MiB\n' "$fs" \
 		"$(awk -v m="$fm" 'BEGIN { print m / 1024 }')"
-	src=$(cd "$(dirname "$0")/../.." && pwd)
-	if git -C "$src" rev-parse -q --verify "$base_rev^{commit}" >/dev/null 2>&1 &&
-		mkdir -p "$out/base" && git -C "$src" archive "$base_rev" | tar -x -C "$out/base" &&
-		make -C "$out/base" -j"$(nproc)" build/hud-report >/dev/null 2>&1; then
+	if build_rev "$base_rev" base build/hud-report; then
 		read -r bs bm < <(report_cost "$out/base/build/hud-report" -i "$out/rfp.hud" --threads all)
 		awk -v bs="$bs" -v bm="$bm" -v fs="$fs" -v rev="$base_rev" 'BEGIN {
 			printf "  hud-report at %-12s -g fp recording         %7.3f s %7.1f MiB  this one takes %.2fx its time\n",
@@ -352,3 +403,36 @@ if [ $have_perf = 1 ]; then
 	fi
 fi
 HUD_BUILD=$build "$(dirname "$0")/report-rss.sh" # hud-report peak RSS on 1M synthetic events
+
+# --- the live view: what hud-report --follow (hud-top's screen) costs -------------------
+# The fixture with its blockers on 2 workers, hud-record at defaults (99 Hz), and the live
+# screen on its file in a tmux pane for LIVE_SECS: the screen's CPU time after its first
+# 2 s (the catch-up read and the first symbolization), in % of one core, against
+# hud-record's own over the same span. Goal: at most 5 % of a core.
+live_secs=${LIVE_SECS:-20}
+if command -v tmux >/dev/null; then
+	"$fixture" --only cpu,sleep,mutex --duration $((live_secs + 8)) >"$out/fx.out" 2>/dev/null &
+	fx=$!
+	until grep -q pid= "$out/fx.out" 2>/dev/null; do sleep 0.01; done
+	"$build/hud-record" -p "$fx" -o "$out/live.hud" --duration $((live_secs + 4)) 2>/dev/null &
+	rec=$!
+	sock=hud-bench-$$
+	tmux -L "$sock" new-session -d -x 160 -y 50 "$build/hud-report --follow -i $out/live.hud"
+	sleep 2
+	view=$(pgrep -f -n "hud-report --follow -i $out/live.hud" || echo 0)
+	v_a=$(cpu_ticks "$view") r_a=$(cpu_ticks "$rec") w_a=$(date +%s.%N)
+	sleep "$live_secs"
+	v_b=$(cpu_ticks "$view") r_b=$(cpu_ticks "$rec") w_b=$(date +%s.%N)
+	ev=$(tmux -L "$sock" capture-pane -p | sed -n 's/.*events: \([0-9]*\).*/\1/p')
+	tmux -L "$sock" kill-server 2>/dev/null || true
+	wait "$rec" 2>/dev/null || true
+	kill "$fx" 2>/dev/null || true
+	wait "$fx" 2>/dev/null || true
+	awk -v va="$v_a" -v vb="$v_b" -v ra="$r_a" -v rb="$r_b" -v wa="$w_a" -v wb="$w_b" -v c="$clk" \
+		-v ev="${ev:-0}" -v secs="$live_secs" 'BEGIN {
+		printf "\nlive view: hud-report --follow on the blocker fixture (2 workers, 99 Hz), %d s:\n", secs
+		printf "  the screen   %5.2f %% of a core (%d events on screen at the end)\n", 100 * (vb - va) / c / (wb - wa), ev
+		printf "  hud-record   %5.2f %% of a core\n", 100 * (rb - ra) / c / (wb - wa) }'
+else
+	printf '\nlive view: (tmux missing: not measured)\n'
+fi
