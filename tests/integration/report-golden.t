@@ -72,12 +72,9 @@ stacks.txt|--stacks 1 --max-frames 4
 no-demangle.txt|--no-demangle --category cpu,preempted --top 3 --stacks 1
 '
 [ -n "$update" ] && mkdir -p "$expected"
-while IFS='|' read -r name args; do
-	[ -n "$name" ] || continue
-	# shellcheck disable=SC2086 # args are words
-	report $args >"$tmp/$name" 2>"$tmp/$name.err"
-	rc=$?
-	is "$rc" 0 "$name: hud-report ${args:-(defaults)} exits 0"
+# compare NAME : $tmp/NAME against tests/golden/expected/NAME (or written there).
+compare() {
+	local name=$1
 	if [ -n "$update" ]; then
 		cp "$tmp/$name" "$expected/$name"
 		ok $? "UPDATE_GOLDEN: wrote expected/$name"
@@ -88,6 +85,14 @@ while IFS='|' read -r name args; do
 		diag "diff -u expected got (first 60 lines):"
 		head -60 "$tmp/$name.diff" | sed 's/^/#   /'
 	fi
+}
+while IFS='|' read -r name args; do
+	[ -n "$name" ] || continue
+	# shellcheck disable=SC2086 # args are words
+	report $args >"$tmp/$name" 2>"$tmp/$name.err"
+	rc=$?
+	is "$rc" 0 "$name: hud-report ${args:-(defaults)} exits 0"
+	compare "$name"
 done <<<"$cases"
 
 # The same service recorded with off-CPU sampling (format 1.2): short sleeps sampled on
@@ -107,16 +112,7 @@ while IFS='|' read -r name args; do
 		"$HUD_REPORT" -i synth-sampled.hud --symfs "$tmp/symfs" $args) \
 		>"$tmp/$name" 2>/dev/null
 	is "$?" 0 "$name: hud-report $args exits 0"
-	if [ -n "$update" ]; then
-		cp "$tmp/$name" "$expected/$name"
-		ok $? "UPDATE_GOLDEN: wrote expected/$name"
-	elif diff -u "$expected/$name" "$tmp/$name" >"$tmp/$name.diff" 2>&1; then
-		ok 0 "$name: identical to tests/golden/expected/$name"
-	else
-		ok 1 "$name: identical to tests/golden/expected/$name"
-		diag "diff -u expected got (first 60 lines):"
-		head -60 "$tmp/$name.diff" | sed 's/^/#   /'
-	fi
+	compare "$name"
 done <<<"$sampled_cases"
 if command -v jq >/dev/null; then
 	is "$(jq -c '[.budget.threads[] | (.cpu + .blocked + .preempted + .runqueue + .idle +
