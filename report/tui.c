@@ -42,13 +42,12 @@ static const struct {
 	{30, "last 30 s"},
 };
 
-#define NR_WINDOWS    (sizeof(windows) / sizeof(windows[0]))
-#define CAT_ALL	      -1
-#define BUDGET_ROWS   4
-#define STACKS_SHOWN  5
-#define COLOR_HOT     1
-#define COLOR_HEADING 2
-#define COLOR_BAD     3
+#define NR_WINDOWS   (sizeof(windows) / sizeof(windows[0]))
+#define CAT_ALL	     -1
+#define BUDGET_ROWS  4
+#define STACKS_SHOWN 5
+#define COLOR_HOT    1
+#define COLOR_BAD    2
 
 struct screen {
 	const struct tui_opts *o;
@@ -85,23 +84,19 @@ static const char *cat_label(int cat)
 	return cat == CAT_ALL ? "all but idle" : hud_category__name((enum hud_category)cat);
 }
 
-/* The hotspots the table shows, in time order: one category, or all but idle. */
-static int cmp_rows_ctx(const struct hud_hotspots *h, uint32_t a, uint32_t b)
+/* Table rows by time, heaviest first (qsort_r: @ctx is the hotspots). */
+static int cmp_rows(const void *a, const void *b, void *ctx)
 {
-	const struct hud_hotspot *x = &h->items[a], *y = &h->items[b];
+	const struct hud_hotspots *h = ctx;
+	uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
+	const struct hud_hotspot *x = &h->items[ia], *y = &h->items[ib];
 
 	if (x->ns != y->ns)
 		return x->ns > y->ns ? -1 : 1;
-	return a < b ? -1 : a > b;
+	return ia < ib ? -1 : ia > ib;
 }
 
-static const struct hud_hotspots *sort_h;
-
-static int cmp_rows(const void *a, const void *b)
-{
-	return cmp_rows_ctx(sort_h, *(const uint32_t *)a, *(const uint32_t *)b);
-}
-
+/* The hotspots the table shows, in time order: one category, or all but idle. */
 static int build_rows(struct screen *sc, int anchor)
 {
 	const struct hud_hotspots *h = &sc->view.h;
@@ -117,9 +112,8 @@ static int build_rows(struct screen *sc, int anchor)
 			return -ENOMEM;
 		sc->rows[sc->nr_rows++] = i;
 	}
-	sort_h = h;
 	if (sc->nr_rows > 1)
-		qsort(sc->rows, sc->nr_rows, sizeof(*sc->rows), cmp_rows);
+		qsort_r(sc->rows, sc->nr_rows, sizeof(*sc->rows), cmp_rows, (void *)h);
 	/* The same hotspot stays selected while the numbers move. */
 	for (i = 0; anchor && sc->sel_key_fn[0] && i < sc->nr_rows; i++) {
 		const struct hud_hotspot *hs = &h->items[sc->rows[i]];
@@ -529,7 +523,6 @@ int tui__run(const struct tui_opts *o, char *err, size_t err_size)
 		start_color();
 		use_default_colors();
 		init_pair(COLOR_HOT, COLOR_YELLOW, -1);
-		init_pair(COLOR_HEADING, COLOR_CYAN, -1);
 		init_pair(COLOR_BAD, COLOR_RED, -1);
 	}
 	sc.started = now_s();
